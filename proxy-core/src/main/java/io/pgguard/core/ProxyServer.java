@@ -1,0 +1,122 @@
+package io.pgguard.core;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.pgguard.core.cancel.CancelRegistry;
+import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.relay.ClientSideHandler;
+import io.pgguard.core.relay.ProxyContext;
+import io.pgguard.core.relay.ProxyEvents;
+import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.protocol.StartupPacketDecoder;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listening side of PgGuard. Each accepted client gets its server connection on its own event loop, so a
+ * session's two channels never cross threads. Uses epoll where the native transport loads, NIO elsewhere.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    /** Per-channel write buffer bounds: past the high mark the other side stops reading until this one drains. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ProxyContext context;
+    private final ChannelGroup clients = new DefaultChannelGroup("pgguard-clients", GlobalEventExecutor.INSTANCE);
+    private final boolean epoll;
+    private final Consumer<Channel> clientPipelineCustomizer;
+    private Channel serverChannel;
+
+    public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
+            CancelRegistry cancels, int workerThreads, boolean preferNative, Consumer<Channel> clientPipelineCustomizer) {
+        this.epoll = preferNative && Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, io);
+        Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.context = new ProxyContext(settings, inspector, events, cancels, socketClass);
+        this.clientPipelineCustomizer = clientPipelineCustomizer;
+    }
+
+    public InetSocketAddress start(String host, int port) throws InterruptedException {
+        Class<? extends ServerSocketChannel> serverClass = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        serverChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(serverClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
+                        if (clientPipelineCustomizer != null) {
+                            clientPipelineCustomizer.accept(ch);
+                        }
+                        ch.pipeline().addLast(ClientSideHandler.STARTUP_DECODER, new StartupPacketDecoder());
+                        ch.pipeline().addLast("client-side", new ClientSideHandler(context));
+                    }
+                })
+                .bind(host, port).sync().channel();
+        InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
+        log.info("PgGuard listening on {}:{} ({} transport)", bound.getHostString(), bound.getPort(),
+                epoll ? "epoll" : "nio");
+        return bound;
+    }
+
+    public ProxyContext context() {
+        return context;
+    }
+
+    public boolean usesEpoll() {
+        return epoll;
+    }
+
+    /** Open client connections. */
+    public ChannelGroup clients() {
+        return clients;
+    }
+
+    public boolean isListening() {
+        return serverChannel != null && serverChannel.isActive();
+    }
+
+    /** Stops accepting new connections; open sessions go on. */
+    public void stopAccepting() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        clients.close().awaitUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

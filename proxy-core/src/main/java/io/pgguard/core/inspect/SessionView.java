@@ -1,0 +1,29 @@
+package io.pgguard.core.inspect;
+
+/** What the rules may know about the client session a statement comes from. */
+public interface SessionView {
+    long connectionId();
+
+    String clientAddress();
+
+    /** The user of the startup message; the server authenticated it before any statement is inspected. */
+    String user();
+
+    String database();
+
+    String applicationName();
+
+    String upstreamName();
+
+    /** The environment label of the upstream (for example production or staging). */
+    String environment();
+
+    /** The role statements run as after SET ROLE; the login user when none was set. */
+    String effectiveRole();
+
+    /** As the server last reported through ParameterStatus; decides how backslashes in '' strings lex. */
+    boolean standardConformingStrings();
+
+    /** The transaction status of the last ReadyForQuery: 'I' idle, 'T' in a block, 'E' failed block. */
+    char transactionStatus();
+}

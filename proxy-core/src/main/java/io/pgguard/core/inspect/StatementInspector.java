@@ -1,0 +1,21 @@
+package io.pgguard.core.inspect;
+
+/**
+ * The one seam between the protocol and the rules: PgGuard asks it about every SQL text a client sends,
+ * where the text enters (a simple Query or a Parse), and applies the verdict. Called on the event loop, so an
+ * implementation must answer quickly (cache) and must never throw: a failure should be a rejecting verdict.
+ */
+public interface StatementInspector {
+
+    StatementInspector ALLOW_ALL = (session, sql, origin) -> Verdict.FORWARD;
+
+    Verdict inspect(SessionView session, String sql, SqlOrigin origin);
+
+    /**
+     * A FunctionCall message names a function by OID, out of sight of any SQL text. The default lets it pass,
+     * as the allow-all foundation does; a rules-aware inspector decides for itself.
+     */
+    default Verdict inspectFunctionCall(SessionView session, int functionOid) {
+        return Verdict.FORWARD;
+    }
+}

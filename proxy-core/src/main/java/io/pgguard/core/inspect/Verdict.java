@@ -1,0 +1,77 @@
+package io.pgguard.core.inspect;
+
+import io.pgguard.core.protocol.PgError;
+
+/**
+ * What to do with one SQL text: forward it, forward a rewritten text, or refuse it with an error the client
+ * receives exactly where the server would have raised it. {@code attachment} carries the inspector's own record
+ * of the decision (for metrics and audit) back to it without the core knowing its type.
+ */
+public final class Verdict {
+    public enum Action { FORWARD, REWRITE, REJECT }
+
+    public static final Verdict FORWARD = new Verdict(Action.FORWARD, null, null, null, null, null);
+
+    private final Action action;
+    private final String rewrittenSql;
+    private final PgError rejection;
+    private final String ruleId;
+    private final String newEffectiveRole;
+    private final Object attachment;
+
+    private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
+            Object attachment) {
+        this.action = action;
+        this.rewrittenSql = rewrittenSql;
+        this.rejection = rejection;
+        this.ruleId = ruleId;
+        this.newEffectiveRole = newEffectiveRole;
+        this.attachment = attachment;
+    }
+
+    public static Verdict forward(Object attachment) {
+        return new Verdict(Action.FORWARD, null, null, null, null, attachment);
+    }
+
+    public static Verdict rewrite(String sql, Object attachment) {
+        return new Verdict(Action.REWRITE, sql, null, null, null, attachment);
+    }
+
+    /** Refuses a statement; {@code ruleId} names the rule in the server's log, never in the client's error. */
+    public static Verdict reject(PgError error, String ruleId, Object attachment) {
+        return new Verdict(Action.REJECT, null, error, ruleId, null, attachment);
+    }
+
+    /** Marks a forwarded statement as one that switches the session's effective role ("" for RESET ROLE). */
+    public Verdict withNewEffectiveRole(String role) {
+        return new Verdict(action, rewrittenSql, rejection, ruleId, role, attachment);
+    }
+
+    public Action action() {
+        return action;
+    }
+
+    public boolean isReject() {
+        return action == Action.REJECT;
+    }
+
+    public String rewrittenSql() {
+        return rewrittenSql;
+    }
+
+    public PgError rejection() {
+        return rejection;
+    }
+
+    public String ruleId() {
+        return ruleId;
+    }
+
+    public String newEffectiveRole() {
+        return newEffectiveRole;
+    }
+
+    public Object attachment() {
+        return attachment;
+    }
+}

@@ -1,0 +1,87 @@
+package io.pgguard.core.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.pgguard.core.protocol.BackendKeyData;
+import io.pgguard.core.upstream.Upstream;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends a CancelRequest with the server's own key on a new connection, as libpq does; the server then hangs up. */
+final class CancelSender {
+    private static final Logger log = LoggerFactory.getLogger(CancelSender.class);
+
+    private CancelSender() {}
+
+    static void send(EventLoop loop, Class<? extends SocketChannel> channelClass, Upstream upstream,
+            BackendKeyData key, Duration connectTimeout) {
+        new Bootstrap().group(loop).channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (upstream.tls().requestsTls()) {
+                            ch.pipeline().addLast(new UpstreamTlsNegotiator(upstream));
+                        }
+                        ch.pipeline().addLast(new SendCancel(key, upstream.tls().requestsTls()));
+                    }
+                })
+                .connect(upstream.host(), upstream.port())
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        log.warn("could not send cancel to upstream {} ({}): {}", upstream.name(), upstream.address(),
+                                f.cause().toString());
+                    }
+                });
+    }
+
+    private static final class SendCancel extends ChannelInboundHandlerAdapter {
+        private final BackendKeyData key;
+        private final boolean waitForTls;
+
+        SendCancel(BackendKeyData key, boolean waitForTls) {
+            this.key = key;
+            this.waitForTls = waitForTls;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (!waitForTls) {
+                sendNow(ctx);
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == UpstreamTlsNegotiator.UPSTREAM_READY) {
+                sendNow(ctx);
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ((ByteBuf) msg).release();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("cancel request to the server failed: {}", cause.toString());
+            ctx.close();
+        }
+
+        private void sendNow(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(key.encodeCancelRequest(ctx.alloc()));
+        }
+    }
+}

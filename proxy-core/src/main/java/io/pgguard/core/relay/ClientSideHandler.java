@@ -1,0 +1,251 @@
+package io.pgguard.core.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.pgguard.core.cancel.CancelKey;
+import io.pgguard.core.protocol.FrontendMessageDecoder;
+import io.pgguard.core.protocol.FrontendMessageType;
+import io.pgguard.core.protocol.MessageTooLargeException;
+import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.ProtocolViolationException;
+import io.pgguard.core.protocol.SqlState;
+import io.pgguard.core.protocol.StartupPacketDecoder;
+import io.pgguard.core.protocol.StartupRequest;
+import io.pgguard.core.tls.ClientTls;
+import io.pgguard.core.upstream.Upstream;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's side of a session: negotiates TLS and startup, opens the server connection, relays authentication,
+ * then hands every frontend message to the {@link FrontendRelay}.
+ */
+public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientSideHandler.class);
+    public static final String STARTUP_DECODER = "startup-decoder";
+    public static final String FRONTEND_DECODER = "frontend-decoder";
+
+    private final ProxyContext context;
+    private ProxySession session;
+    private FrontendRelay relay;
+
+    public ClientSideHandler(ProxyContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        session = new ProxySession(context, ctx.channel());
+        relay = new FrontendRelay(session);
+        context.events().clientConnected(session.clientAddress);
+        long timeoutMillis = session.settings.startupTimeout().toMillis();
+        session.startupTimeout = ctx.executor().schedule(this::startupTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof StartupRequest request) {
+            onStartupRequest(ctx, request);
+            return;
+        }
+        ByteBuf message = (ByteBuf) msg;
+        context.events().bytesFromClient(message.readableBytes());
+        switch (session.phase) {
+            case READY -> relay.onMessage(message);
+            case AUTHENTICATING -> relayAuthentication(message);
+            default -> {
+                message.release();
+                throw new ProtocolViolationException("message received before the startup finished");
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Channel server = session.server;
+        if (server != null) {
+            server.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Channel server = session.server;
+        if (server != null && ctx.channel().isWritable()) {
+            server.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.cancelStartupTimeout();
+        session.clientClosed();
+        relay.release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof ProtocolViolationException violation) {
+            String kind = violation instanceof MessageTooLargeException ? "message_too_large" : "protocol_violation";
+            log.warn("protocol violation from {} (connection {}): {}", session.clientAddress, session.connectionId,
+                    violation.getMessage());
+            context.events().protocolError(kind, session.clientAddress, violation.getMessage());
+            session.failAndClose(PgError.fatal(SqlState.PROTOCOL_VIOLATION, violation.getMessage()));
+        } else if (root instanceof IOException) {
+            log.debug("connection {} from {}: {}", session.connectionId, session.clientAddress, root.toString());
+            ctx.close();
+        } else {
+            log.error("connection {} from {} failed", session.connectionId, session.clientAddress, root);
+            session.failAndClose(PgError.fatal(SqlState.INTERNAL_ERROR, "PgGuard internal error; see the proxy log"));
+        }
+    }
+
+    // --- startup -------------------------------------------------------------------------------------------
+
+    private void onStartupRequest(ChannelHandlerContext ctx, StartupRequest request) {
+        if (request instanceof StartupRequest.SslRequest) {
+            onSslRequest(ctx);
+        } else if (request instanceof StartupRequest.GssEncRequest) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+        } else if (request instanceof StartupRequest.CancelRequest cancel) {
+            onCancelRequest(ctx, cancel);
+        } else if (request instanceof StartupRequest.StartupMessage startup) {
+            onStartupMessage(ctx, startup);
+        }
+    }
+
+    private void onSslRequest(ChannelHandlerContext ctx) {
+        ClientTls tls = session.settings.clientTls();
+        if (session.clientTls) {
+            throw new ProtocolViolationException("SSLRequest received on a connection that already uses TLS");
+        }
+        if (!tls.offersTls()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            return;
+        }
+        SslHandler ssl = tls.context().newHandler(ctx.alloc());
+        ctx.pipeline().addFirst("client-tls", ssl);
+        // Written from the TLS handler's own context, so the 'S' goes out in the clear, before the handshake.
+        ctx.pipeline().context("client-tls").writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+        session.clientTls = true;
+    }
+
+    private void onCancelRequest(ChannelHandlerContext ctx, StartupRequest.CancelRequest cancel) {
+        boolean matched = cancel.standardLength()
+                && context.cancels().cancel(new CancelKey(cancel.processId(), cancel.secretKey()));
+        context.events().cancelForwarded(matched);
+        if (!matched) {
+            log.debug("cancel request from {} matches no session; dropped", session.clientAddress);
+        }
+        ctx.close();
+    }
+
+    private void onStartupMessage(ChannelHandlerContext ctx, StartupRequest.StartupMessage startup) {
+        session.startup = startup;
+        if (session.settings.clientTls().mode() == ClientTls.Mode.REQUIRED && !session.clientTls) {
+            refuse("tls_required", PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
+                    "PgGuard accepts only TLS (SSL) connections: connect with sslmode=require"));
+            return;
+        }
+        String replication = startup.parameters().get("replication");
+        if (replication != null && !isFalse(replication)) {
+            refuse("replication", PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED,
+                    "PgGuard does not proxy replication connections (replication=" + replication + ")"));
+            return;
+        }
+        session.upstream = session.settings.routing().route(startup.database());
+        session.phase = ProxySession.Phase.CONNECTING;
+        ctx.channel().config().setAutoRead(false);
+        ctx.pipeline().addAfter(STARTUP_DECODER, FRONTEND_DECODER,
+                new FrontendMessageDecoder(session.settings.maxMessageSize()));
+        ctx.pipeline().remove(STARTUP_DECODER);
+        connectUpstream(ctx.channel());
+    }
+
+    private void refuse(String reason, PgError error) {
+        context.events().clientRefused(session.clientAddress, reason);
+        log.info("refused connection from {} (user {}): {}", session.clientAddress, session.user(), error.message());
+        session.failAndClose(error);
+    }
+
+    private static boolean isFalse(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "false", "off", "no", "0" -> true;
+            default -> false;
+        };
+    }
+
+    private void connectUpstream(Channel client) {
+        Upstream upstream = session.upstream;
+        long started = System.nanoTime();
+        new Bootstrap().group(client.eventLoop()).channel(context.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) session.settings.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (upstream.tls().requestsTls()) {
+                            ch.pipeline().addLast("upstream-tls-negotiator", new UpstreamTlsNegotiator(upstream));
+                        }
+                        ch.pipeline().addLast("server-side", new ServerSideHandler(session));
+                    }
+                })
+                .connect(upstream.host(), upstream.port())
+                .addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        session.server = f.channel();
+                        context.events().upstreamConnected(upstream, System.nanoTime() - started);
+                    } else {
+                        upstreamUnreachable(upstream, f.cause());
+                    }
+                });
+    }
+
+    private void upstreamUnreachable(Upstream upstream, Throwable cause) {
+        context.events().upstreamFailed(upstream, cause);
+        log.warn("connection {} from {}: upstream {} ({}) unreachable: {}", session.connectionId,
+                session.clientAddress, upstream.name(), upstream.address(), cause.getMessage());
+        session.failAndClose(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                "PgGuard could not connect to upstream \"" + upstream.name() + "\" at " + upstream.address() + ": "
+                        + cause.getMessage()));
+    }
+
+    /** During authentication the client may only answer the server's challenges (or hang up). */
+    private void relayAuthentication(ByteBuf message) {
+        byte type = message.getByte(message.readerIndex());
+        if (type != FrontendMessageType.PASSWORD && type != FrontendMessageType.TERMINATE) {
+            message.release();
+            throw new ProtocolViolationException("expected a password or SASL response during authentication, got "
+                    + (char) type);
+        }
+        session.writeToServer(message);
+    }
+
+    private void startupTimedOut() {
+        if (session.phase != ProxySession.Phase.READY && session.phase != ProxySession.Phase.CLOSED) {
+            log.warn("connection {} from {}: startup did not finish within {}", session.connectionId,
+                    session.clientAddress, session.settings.startupTimeout());
+            context.events().protocolError("startup_timeout", session.clientAddress, "startup timeout");
+            session.failAndClose(PgError.fatal(SqlState.PROTOCOL_VIOLATION,
+                    "PgGuard: startup and authentication did not finish within "
+                            + session.settings.startupTimeout().toSeconds() + " s"));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.pgguard.core.relay;
+
+import io.pgguard.core.inspect.Verdict;
+import io.pgguard.core.protocol.PgError;
+
+/**
+ * A frontend message forwarded to the server whose response has not fully come back. Messages with nothing to
+ * remember share one constant per kind, so tracking a pipeline allocates only for statements.
+ */
+final class PendingResponse {
+    enum Kind {
+        SIMPLE_QUERY, FUNCTION_CALL, PARSE, BIND, DESCRIBE_STATEMENT, DESCRIBE_PORTAL, EXECUTE, CLOSE, SYNC;
+
+        /** Kinds whose response ends with ReadyForQuery rather than with a message of their own. */
+        boolean endsAtReadyForQuery() {
+            return this == SIMPLE_QUERY || this == FUNCTION_CALL || this == SYNC;
+        }
+    }
+
+    static final PendingResponse PARSE = new PendingResponse(Kind.PARSE, null, null, 0);
+    static final PendingResponse BIND = new PendingResponse(Kind.BIND, null, null, 0);
+    static final PendingResponse DESCRIBE_STATEMENT = new PendingResponse(Kind.DESCRIBE_STATEMENT, null, null, 0);
+    static final PendingResponse DESCRIBE_PORTAL = new PendingResponse(Kind.DESCRIBE_PORTAL, null, null, 0);
+    static final PendingResponse CLOSE = new PendingResponse(Kind.CLOSE, null, null, 0);
+    static final PendingResponse SYNC = new PendingResponse(Kind.SYNC, null, null, 0);
+
+    final Kind kind;
+    /** The error the client gets in place of the server's answer to this message, when PgGuard refused it. */
+    final PgError rejection;
+    final Verdict verdict;
+    final long startNanos;
+    boolean failed;
+    long rows = -1;
+
+    PendingResponse(Kind kind, PgError rejection, Verdict verdict, long startNanos) {
+        this.kind = kind;
+        this.rejection = rejection;
+        this.verdict = verdict;
+        this.startNanos = startNanos;
+    }
+
+    static PendingResponse of(Kind kind, Verdict verdict, long startNanos) {
+        PgError rejection = verdict != null && verdict.isReject() ? verdict.rejection() : null;
+        return new PendingResponse(kind, rejection, verdict, startNanos);
+    }
+
+    static PendingResponse rejected(Kind kind, PgError rejection) {
+        return new PendingResponse(kind, rejection, null, 0);
+    }
+}

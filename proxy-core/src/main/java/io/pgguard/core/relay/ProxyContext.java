@@ -1,0 +1,67 @@
+package io.pgguard.core.relay;
+
+import io.netty.channel.socket.SocketChannel;
+import io.pgguard.core.cancel.CancelRegistry;
+import io.pgguard.core.inspect.StatementInspector;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What all connections of one proxy share: settings and inspector (both swappable at run time for reload), the
+ * event sink, the cancel registry, and the socket channel class of the transport in use.
+ */
+public final class ProxyContext {
+    private volatile ProxySettings settings;
+    private volatile StatementInspector inspector;
+    private final ProxyEvents events;
+    private final CancelRegistry cancels;
+    private final Class<? extends SocketChannel> socketChannelClass;
+    private final AtomicLong connectionIds = new AtomicLong();
+
+    public ProxyContext(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
+            CancelRegistry cancels, Class<? extends SocketChannel> socketChannelClass) {
+        this.settings = Objects.requireNonNull(settings);
+        this.inspector = Objects.requireNonNull(inspector);
+        this.events = Objects.requireNonNull(events);
+        this.cancels = Objects.requireNonNull(cancels);
+        this.socketChannelClass = Objects.requireNonNull(socketChannelClass);
+    }
+
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    public void settings(ProxySettings newSettings) {
+        this.settings = Objects.requireNonNull(newSettings);
+    }
+
+    public StatementInspector inspector() {
+        return inspector;
+    }
+
+    public void inspector(StatementInspector newInspector) {
+        this.inspector = Objects.requireNonNull(newInspector);
+    }
+
+    public ProxyEvents events() {
+        return events;
+    }
+
+    public CancelRegistry cancels() {
+        return cancels;
+    }
+
+    public Class<? extends SocketChannel> socketChannelClass() {
+        return socketChannelClass;
+    }
+
+    /** Whether a session should see its upstream's connect notice: people do, listed applications do not. */
+    boolean noticeWanted(ProxySession session) {
+        String app = session.applicationName();
+        return app == null || !session.settings.quietApplications().contains(app);
+    }
+
+    long nextConnectionId() {
+        return connectionIds.incrementAndGet();
+    }
+}

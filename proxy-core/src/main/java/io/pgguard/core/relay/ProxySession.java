@@ -1,0 +1,227 @@
+package io.pgguard.core.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.pgguard.core.cancel.CancelKey;
+import io.pgguard.core.cancel.CancelRegistry;
+import io.pgguard.core.inspect.SessionView;
+import io.pgguard.core.protocol.BackendKeyData;
+import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.StartupRequest.StartupMessage;
+import io.pgguard.core.upstream.Upstream;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection and the server connection PgGuard opened for it. Both channels live on one event loop,
+ * so this state is only ever touched by that loop's thread (the cancel path hops onto it).
+ */
+public final class ProxySession implements SessionView, CancelRegistry.Cancellable {
+    private static final Logger log = LoggerFactory.getLogger(ProxySession.class);
+
+    enum Phase { STARTUP, CONNECTING, AUTHENTICATING, READY, CLOSED }
+
+    final ProxyContext context;
+    final long connectionId;
+    final Channel client;
+    final long openedNanos = System.nanoTime();
+    final String clientAddress;
+    final ResponseTracker tracker;
+    Channel server;
+    Phase phase = Phase.STARTUP;
+    ProxySettings settings;
+    Upstream upstream;
+    StartupMessage startup;
+    boolean clientTls;
+    private final Map<String, String> serverParameters = new HashMap<>();
+    private boolean standardConformingStrings = true;
+    private char transactionStatus = 'I';
+    private String effectiveRole;
+    private BackendKeyData serverKey;
+    private CancelKey clientKey;
+    long statements;
+    ScheduledFuture<?> startupTimeout;
+
+    ProxySession(ProxyContext context, Channel client) {
+        this.context = context;
+        this.connectionId = context.nextConnectionId();
+        this.client = client;
+        this.clientAddress = String.valueOf(client.remoteAddress());
+        this.settings = context.settings();
+        this.tracker = new ResponseTracker(this::statementCompleted);
+    }
+
+    // --- SessionView -------------------------------------------------------------------------------------------
+
+    @Override
+    public long connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String user() {
+        return startup == null ? null : startup.user();
+    }
+
+    @Override
+    public String database() {
+        return startup == null ? null : startup.database();
+    }
+
+    @Override
+    public String applicationName() {
+        String fromServer = serverParameters.get("application_name");
+        if (fromServer != null) {
+            return fromServer;
+        }
+        return startup == null ? null : startup.parameters().get("application_name");
+    }
+
+    @Override
+    public String upstreamName() {
+        return upstream == null ? null : upstream.name();
+    }
+
+    @Override
+    public String environment() {
+        return upstream == null ? null : upstream.environment();
+    }
+
+    @Override
+    public String effectiveRole() {
+        return effectiveRole == null ? user() : effectiveRole;
+    }
+
+    @Override
+    public boolean standardConformingStrings() {
+        return standardConformingStrings;
+    }
+
+    @Override
+    public char transactionStatus() {
+        return transactionStatus;
+    }
+
+    public boolean isTls() {
+        return clientTls;
+    }
+
+    // --- state the server reports --------------------------------------------------------------------------------
+
+    void serverParameter(String name, String value) {
+        serverParameters.put(name, value);
+        if ("standard_conforming_strings".equals(name)) {
+            standardConformingStrings = "on".equalsIgnoreCase(value);
+        }
+    }
+
+    void transactionStatus(char status) {
+        this.transactionStatus = status;
+    }
+
+    void effectiveRole(String role) {
+        this.effectiveRole = role.isEmpty() ? null : role;
+    }
+
+    /** Keeps the server's cancel key and returns the one this client gets instead. */
+    CancelKey replaceBackendKey(BackendKeyData key) {
+        this.serverKey = key;
+        if (clientKey == null) {
+            clientKey = context.cancels().register(this);
+        }
+        return clientKey;
+    }
+
+    @Override
+    public void cancelRunningStatement() {
+        BackendKeyData key = serverKey;
+        Upstream target = upstream;
+        if (key == null || target == null || server == null) {
+            return;
+        }
+        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout());
+    }
+
+    // --- life cycle -------------------------------------------------------------------------------------------
+
+    void statementCompleted(PendingResponse statement, long endNanos) {
+        if (statement.kind == PendingResponse.Kind.SIMPLE_QUERY && !statement.failed
+                && statement.verdict != null && statement.verdict.newEffectiveRole() != null) {
+            effectiveRole(statement.verdict.newEffectiveRole());
+        }
+        context.events().statementCompleted(this, statement.verdict, endNanos - statement.startNanos,
+                statement.rows, statement.failed);
+    }
+
+    void cancelStartupTimeout() {
+        if (startupTimeout != null) {
+            startupTimeout.cancel(false);
+            startupTimeout = null;
+        }
+    }
+
+    /** Sends an error to the client and closes both sides once it is written. */
+    void failAndClose(PgError error) {
+        if (phase == Phase.CLOSED) {
+            return;
+        }
+        if (client.isActive()) {
+            client.writeAndFlush(error.encodeError(client.alloc())).addListener(ChannelFutureListener.CLOSE);
+        }
+        closeServer();
+        phase = Phase.CLOSED;
+    }
+
+    void writeToServer(ByteBuf message) {
+        Channel s = server;
+        if (s == null || !s.isActive()) {
+            message.release();
+            return;
+        }
+        s.write(message, s.voidPromise());
+        if (!s.isWritable()) {
+            client.config().setAutoRead(false);
+        }
+    }
+
+    void closeServer() {
+        Channel s = server;
+        if (s != null && s.isActive()) {
+            s.close();
+        }
+    }
+
+    /** Called once, when the client channel closes, whatever closed it. */
+    void clientClosed() {
+        if (phase == Phase.READY && server != null && server.isActive()) {
+            // Tell the server this is a clean goodbye, as a client's Terminate would.
+            ByteBuf terminate = server.alloc().buffer(5).writeByte('X').writeInt(4);
+            server.writeAndFlush(terminate).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            closeServer();
+        }
+        boolean wasLoggedIn = phase == Phase.READY;
+        phase = Phase.CLOSED;
+        context.cancels().unregister(clientKey);
+        tracker.clear();
+        if (wasLoggedIn) {
+            context.events().clientDisconnected(this, System.nanoTime() - openedNanos, statements);
+        }
+        log.debug("connection {} from {} closed", connectionId, clientAddress);
+    }
+
+    void serverClosed() {
+        if (client.isActive()) {
+            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

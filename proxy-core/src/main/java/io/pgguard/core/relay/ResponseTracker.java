@@ -1,0 +1,127 @@
+package io.pgguard.core.relay;
+
+import io.pgguard.core.protocol.BackendMessageType;
+import io.pgguard.core.protocol.PgError;
+import java.util.ArrayDeque;
+
+/**
+ * Pairs the server's responses with the frontend messages that caused them, in order. This is what lets the
+ * proxy put its own error exactly where the server answered a refused statement (see {@link RejectionText}), and
+ * time each statement's round trip, without ever buffering a response.
+ */
+final class ResponseTracker {
+    /** Told when the response to a statement ends. */
+    interface Completion {
+        void completed(PendingResponse statement, long endNanos);
+    }
+
+    private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
+    private final Completion completion;
+
+    ResponseTracker(Completion completion) {
+        this.completion = completion;
+    }
+
+    void expect(PendingResponse response) {
+        pending.addLast(response);
+    }
+
+    int size() {
+        return pending.size();
+    }
+
+    boolean isIdle() {
+        return pending.isEmpty();
+    }
+
+    /** A response message that the proxy only counts by its type. */
+    void onMessage(byte type) {
+        PendingResponse head = pending.peekFirst();
+        if (head == null) {
+            return;
+        }
+        switch (type) {
+            case BackendMessageType.PARSE_COMPLETE -> popIf(PendingResponse.Kind.PARSE);
+            case BackendMessageType.BIND_COMPLETE -> popIf(PendingResponse.Kind.BIND);
+            case BackendMessageType.CLOSE_COMPLETE -> popIf(PendingResponse.Kind.CLOSE);
+            case BackendMessageType.ROW_DESCRIPTION, BackendMessageType.NO_DATA -> {
+                if (head.kind == PendingResponse.Kind.DESCRIBE_STATEMENT || head.kind == PendingResponse.Kind.DESCRIBE_PORTAL) {
+                    pending.pollFirst();
+                }
+            }
+            case BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> completeExecute(head, -1);
+            default -> { }
+        }
+    }
+
+    /** CommandComplete, with the row count of its tag (-1 when the tag has none). */
+    void onCommandComplete(long rows) {
+        PendingResponse head = pending.peekFirst();
+        if (head == null) {
+            return;
+        }
+        if (head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
+            head.rows = rows;
+        } else {
+            completeExecute(head, rows);
+        }
+    }
+
+    /**
+     * An ErrorResponse. Returns the proxy's own error when the failing message is one PgGuard substituted for a
+     * refused statement, else null (the server's error passes unchanged). In the extended protocol the server
+     * now skips everything up to the next Sync, so those messages will get no response.
+     */
+    PgError onError() {
+        PendingResponse head = pending.peekFirst();
+        if (head == null || head.kind == PendingResponse.Kind.SYNC) {
+            return null;
+        }
+        head.failed = true;
+        if (head.kind.endsAtReadyForQuery()) {
+            return head.rejection;
+        }
+        pending.pollFirst();
+        complete(head);
+        while (!pending.isEmpty() && pending.peekFirst().kind != PendingResponse.Kind.SYNC) {
+            pending.pollFirst();
+        }
+        return head.rejection;
+    }
+
+    /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */
+    PendingResponse onReadyForQuery() {
+        PendingResponse head;
+        while ((head = pending.pollFirst()) != null) {
+            if (head.kind.endsAtReadyForQuery()) {
+                complete(head);
+                return head;
+            }
+        }
+        return null;
+    }
+
+    private void popIf(PendingResponse.Kind kind) {
+        if (pending.peekFirst().kind == kind) {
+            pending.pollFirst();
+        }
+    }
+
+    private void completeExecute(PendingResponse head, long rows) {
+        if (head.kind == PendingResponse.Kind.EXECUTE) {
+            pending.pollFirst();
+            head.rows = rows;
+            complete(head);
+        }
+    }
+
+    private void complete(PendingResponse response) {
+        if (response.startNanos != 0) {
+            completion.completed(response, System.nanoTime());
+        }
+    }
+
+    void clear() {
+        pending.clear();
+    }
+}

@@ -1,0 +1,231 @@
+package io.pgguard.core.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.pgguard.core.cancel.CancelKey;
+import io.pgguard.core.protocol.BackendKeyData;
+import io.pgguard.core.protocol.BackendMessageType;
+import io.pgguard.core.protocol.ErrorFields;
+import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.PgWire;
+import io.pgguard.core.protocol.SqlState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's side of a session: sends the client's startup message once the connection is ready, then scans the
+ * server's stream on its way to the client, reading only the control messages the proxy needs.
+ */
+final class ServerSideHandler extends ChannelInboundHandlerAdapter implements BackendStreamScanner.Listener {
+    private static final Logger log = LoggerFactory.getLogger(ServerSideHandler.class);
+    private static final int AUTH_OK = 0;
+    private static final int AUTH_SASL = 10;
+
+    private final ProxySession session;
+    private BackendStreamScanner scanner;
+
+    ServerSideHandler(ProxySession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        scanner = new BackendStreamScanner(this, ctx.alloc());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!session.upstream.tls().requestsTls()) {
+            sendStartup(ctx.channel());
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == UpstreamTlsNegotiator.UPSTREAM_READY) {
+            sendStartup(ctx.channel());
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void sendStartup(Channel server) {
+        if (!session.client.isActive()) {
+            server.close();
+            return;
+        }
+        session.server = server;
+        session.phase = ProxySession.Phase.AUTHENTICATING;
+        server.writeAndFlush(session.startup.encode(server.alloc()));
+        session.client.config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        session.context.events().bytesFromServer(in.readableBytes());
+        Channel client = session.client;
+        scanner.scan(in, client);
+        if (!client.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        session.client.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            session.client.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        scanner.release();
+        session.serverClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        String upstream = "upstream \"" + session.upstream.name() + "\" at " + session.upstream.address();
+        if (root instanceof UpstreamTlsNegotiator.UpstreamTlsException) {
+            log.warn("connection {}: {}: {}", session.connectionId, upstream, root.getMessage());
+            session.context.events().upstreamFailed(session.upstream, root);
+            session.failAndClose(PgError.fatal(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                    "PgGuard could not connect to " + upstream + ": " + root.getMessage()));
+        } else if (root instanceof IOException) {
+            log.info("connection {}: {} closed the connection: {}", session.connectionId, upstream, root.toString());
+            session.failAndClose(PgError.fatal(SqlState.CONNECTION_FAILURE,
+                    "PgGuard lost the connection to " + upstream));
+        } else {
+            log.error("connection {}: failure on the connection to {}", session.connectionId, upstream, root);
+            session.failAndClose(PgError.fatal(SqlState.CONNECTION_FAILURE,
+                    "PgGuard: the connection to " + upstream + " failed; see the proxy log"));
+        }
+    }
+
+    // --- BackendStreamScanner.Listener -----------------------------------------------------------------------------
+
+    @Override
+    public boolean wantsBody(byte type) {
+        return switch (type) {
+            case BackendMessageType.AUTHENTICATION, BackendMessageType.BACKEND_KEY_DATA,
+                    BackendMessageType.PARAMETER_STATUS, BackendMessageType.READY_FOR_QUERY,
+                    BackendMessageType.ERROR_RESPONSE, BackendMessageType.COMMAND_COMPLETE -> true;
+            default -> false;
+        };
+    }
+
+    @Override
+    public void onPassThrough(byte type) {
+        session.tracker.onMessage(type);
+    }
+
+    @Override
+    public ByteBuf onMessage(byte type, ByteBuf message) {
+        ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
+                message.readableBytes() - PgWire.HEADER_LENGTH);
+        return switch (type) {
+            case BackendMessageType.AUTHENTICATION -> onAuthentication(body);
+            case BackendMessageType.BACKEND_KEY_DATA -> onBackendKeyData(body);
+            case BackendMessageType.PARAMETER_STATUS -> onParameterStatus(body);
+            case BackendMessageType.READY_FOR_QUERY -> onReadyForQuery(message, body);
+            case BackendMessageType.ERROR_RESPONSE -> onError(body);
+            case BackendMessageType.COMMAND_COMPLETE -> onCommandComplete(body);
+            default -> null;
+        };
+    }
+
+    private ByteBuf onAuthentication(ByteBuf body) {
+        int code = body.getInt(body.readerIndex());
+        if (code == AUTH_OK) {
+            session.context.events().authenticated(session);
+        } else if (code == AUTH_SASL) {
+            return ScramMechanisms.withoutChannelBinding(body, session.client.alloc());
+        }
+        return null;
+    }
+
+    private ByteBuf onBackendKeyData(ByteBuf body) {
+        CancelKey key = session.replaceBackendKey(BackendKeyData.decodeBody(body.duplicate()));
+        return BackendKeyData.encode(session.client.alloc(), key.processId(), key.secretKey());
+    }
+
+    private ByteBuf onParameterStatus(ByteBuf body) {
+        ByteBuf in = body.duplicate();
+        String name = PgWire.readCString(in);
+        session.serverParameter(name, PgWire.readCString(in));
+        return null;
+    }
+
+    private ByteBuf onReadyForQuery(ByteBuf message, ByteBuf body) {
+        session.transactionStatus((char) body.getByte(body.readerIndex()));
+        if (session.phase == ProxySession.Phase.AUTHENTICATING) {
+            session.phase = ProxySession.Phase.READY;
+            session.cancelStartupTimeout();
+            String notice = session.upstream.connectNotice();
+            if (notice != null && session.context.noticeWanted(session)) {
+                CompositeByteBuf both = session.client.alloc().compositeBuffer(2);
+                both.addComponent(true, PgError.notice(notice).encodeNotice(session.client.alloc()));
+                both.addComponent(true, message.retainedSlice());
+                return both;
+            }
+            return null;
+        }
+        session.tracker.onReadyForQuery();
+        return null;
+    }
+
+    private ByteBuf onError(ByteBuf body) {
+        if (session.phase == ProxySession.Phase.AUTHENTICATING) {
+            ErrorFields fields = ErrorFields.decode(body);
+            session.context.events().authenticationFailed(session, fields.sqlState(), fields.message());
+            return null;
+        }
+        PgError rejection = session.tracker.onError();
+        return rejection == null ? null : rejection.encodeError(session.client.alloc());
+    }
+
+    private ByteBuf onCommandComplete(ByteBuf body) {
+        session.tracker.onCommandComplete(rowCount(body));
+        return null;
+    }
+
+    /** The row count is the last word of tags such as "SELECT 5", "UPDATE 3", "INSERT 0 7"; -1 when absent. */
+    static long rowCount(ByteBuf tag) {
+        int end = tag.writerIndex() - 1; // the terminating zero byte
+        long value = 0;
+        long scale = 1;
+        int i = end - 1;
+        for (; i >= tag.readerIndex(); i--) {
+            byte b = tag.getByte(i);
+            if (b < '0' || b > '9') {
+                break;
+            }
+            value += (b - '0') * scale;
+            scale *= 10;
+        }
+        boolean hasDigits = i < end - 1;
+        boolean afterSpace = i >= tag.readerIndex() && tag.getByte(i) == ' ';
+        return hasDigits && afterSpace ? value : -1;
+    }
+
+    static String tagText(ByteBuf tag) {
+        return tag.toString(tag.readerIndex(), tag.readableBytes() - 1, StandardCharsets.UTF_8);
+    }
+}
