@@ -1,0 +1,530 @@
+#!/usr/bin/env bash
+# Side-by-side pgbench benchmark: PostgreSQL direct vs PgBouncer (session mode) vs PgGuard
+# (optionally also PgGuard with a rules config), all on this machine, in one run.
+#
+# Usage: benchmarks/scripts/pgbench-compare.sh            (from anywhere; see benchmarks/README.md)
+#
+# Environment (defaults in brackets):
+#   CLIENTS [16]  THREADS [2]  DURATION [20] seconds per measured run  ROUNDS [2]
+#   MODES ["simple extended prepared"]   SCALE [10]   WARMUP [5] s unmeasured PgGuard run before each mode
+#   TARGETS ["direct pgbouncer pgguard"] ("pgguard+rules" is added when RULES_CONFIG is set)
+#   RULES_CONFIG   path of a PgGuard rules config; starts a second PgGuard with --config RULES_CONFIG
+#   PGGUARD_CONFIG path of a config file for the pass-through PgGuard (--config)
+#   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseParallelGC]
+#   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
+#   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
+#   LOG_SAMPLING [0.2] pgbench --sampling-rate for the per-transaction logs behind p99
+#   PG_BIN [newest /usr/lib/postgresql/*/bin]   RESULTS_DIR [<repo>/benchmarks/results]
+#   KEEP_TMP=1 keeps the temporary directory (cluster, logs) for inspection.
+#
+# fsync, full_page_writes and synchronous_commit are OFF in the temporary cluster: the benchmark is
+# read-only (pgbench -S), the cluster is thrown away at exit, and this keeps pgbench -i fast.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+
+CLIENTS=${CLIENTS:-16}
+THREADS=${THREADS:-2}
+DURATION=${DURATION:-20}
+ROUNDS=${ROUNDS:-2}
+MODES=${MODES:-"simple extended prepared"}
+SCALE=${SCALE:-10}
+WARMUP=${WARMUP:-5}
+TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
+RULES_CONFIG=${RULES_CONFIG:-}
+PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
+PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
+PGGUARD_JAR=${PGGUARD_JAR:-"$REPO_ROOT/proxy-server/target/pgguard.jar"}
+LAT1_DURATION=${LAT1_DURATION:-10}
+IDLE_CONNS=${IDLE_CONNS:-500}
+LOG_SAMPLING=${LOG_SAMPLING:-0.2}
+RESULTS_DIR=${RESULTS_DIR:-"$REPO_ROOT/benchmarks/results"}
+PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-200}
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-256MB}
+DB_USER=postgres
+DB_NAME=postgres
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+if [[ -n $RULES_CONFIG ]]; then
+  [[ -f $RULES_CONFIG ]] || die "RULES_CONFIG=$RULES_CONFIG: no such file"
+  RULES_CONFIG=$(cd "$(dirname "$RULES_CONFIG")" && pwd)/$(basename "$RULES_CONFIG")
+  [[ " $TARGETS " == *" pgguard+rules "* ]] || TARGETS="$TARGETS pgguard+rules"
+fi
+if [[ -n $PGGUARD_CONFIG ]]; then
+  [[ -f $PGGUARD_CONFIG ]] || die "PGGUARD_CONFIG=$PGGUARD_CONFIG: no such file"
+  PGGUARD_CONFIG=$(cd "$(dirname "$PGGUARD_CONFIG")" && pwd)/$(basename "$PGGUARD_CONFIG")
+fi
+has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
+wants_pgguard() { has_target pgguard || has_target pgguard+rules; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+find_pg_bin() {
+  if [[ -n ${PG_BIN:-} ]]; then echo "$PG_BIN"; return; fi
+  local d best=""
+  for d in /usr/lib/postgresql/*/bin; do [[ -x $d/initdb ]] && best=$d; done
+  [[ -z $best ]] && best=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  echo "$best"
+}
+
+PG_BIN=$(find_pg_bin)
+if [[ -z $PG_BIN || ! -x $PG_BIN/initdb ]] || ! command -v pgbench >/dev/null || \
+   { has_target pgbouncer && ! command -v pgbouncer >/dev/null && [[ ! -x /usr/sbin/pgbouncer ]]; }; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "installing postgresql, pgbouncer, postgresql-client (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq postgresql pgbouncer postgresql-client >/dev/null
+    PG_BIN=$(find_pg_bin)
+  else
+    die "need PostgreSQL server binaries, pgbench and pgbouncer (Debian: apt-get install postgresql pgbouncer postgresql-client)"
+  fi
+fi
+[[ -x $PG_BIN/initdb ]] || die "no initdb under $PG_BIN"
+PGBENCH=$(command -v pgbench || echo "$PG_BIN/pgbench")
+PSQL=$(command -v psql || echo "$PG_BIN/psql")
+PGBOUNCER=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+command -v python3 >/dev/null || die "python3 is needed (free ports, idle-connection test)"
+
+# initdb, postgres and pgbouncer refuse to run as root: run them as the postgres user then.
+if [[ $(id -u) -eq 0 ]]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  as_pg() { runuser -u postgres -- "$@"; }
+else
+  as_pg() { "$@"; }
+fi
+
+# More file descriptors for 500 idle clients (+ their upstream connections).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+if wants_pgguard; then
+  command -v java >/dev/null || die "java is needed for PgGuard"
+  if [[ ! -f $PGGUARD_JAR || ${REBUILD:-0} == 1 ]]; then
+    log "building PgGuard: ./mvnw -B -q -DskipTests package"
+    (cd "$REPO_ROOT" && ./mvnw -B -q -DskipTests package) >&2 || die "build failed"
+    [[ -f $PGGUARD_JAR ]] || die "build did not produce $PGGUARD_JAR"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Temporary directory and cleanup
+# ---------------------------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgguard-bench.XXXXXX")
+chmod 755 "$WORK"
+mkdir -p "$WORK/data" "$WORK/sock" "$WORK/pgbench-logs" "$WORK/out"
+# the postgres user writes the cluster, PostgreSQL's and PgBouncer's logs and pid file here
+[[ $(id -u) -eq 0 ]] && chown postgres: "$WORK" "$WORK/data" "$WORK/sock"
+chmod 700 "$WORK/data"
+
+PGGUARD_PIDS=()
+IDLE_PID=""
+PG_STARTED=0
+BOUNCER_PIDFILE="$WORK/pgbouncer.pid"
+TS=$(date +%Y%m%d-%H%M%S)
+mkdir -p "$RESULTS_DIR"
+SUMMARY="$RESULTS_DIR/$TS.txt"
+FAILLOG_DIR="$RESULTS_DIR/$TS.logs"
+FAILURES=0
+
+save_logs() {
+  mkdir -p "$FAILLOG_DIR"
+  cp -f "$WORK"/*.log "$FAILLOG_DIR"/ 2>/dev/null || true
+  cp -rf "$WORK/out" "$FAILLOG_DIR"/pgbench-output 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  [[ -n $IDLE_PID ]] && kill "$IDLE_PID" 2>/dev/null && wait "$IDLE_PID" 2>/dev/null
+  local p
+  for p in "${PGGUARD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PGGUARD_PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null
+  done
+  if [[ -f $BOUNCER_PIDFILE ]]; then
+    p=$(cat "$BOUNCER_PIDFILE" 2>/dev/null)
+    [[ -n $p ]] && kill "$p" 2>/dev/null
+    for _ in $(seq 50); do [[ -n $p ]] && kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  fi
+  [[ $PG_STARTED == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1
+  if [[ $rc -ne 0 || $FAILURES -gt 0 ]]; then save_logs; log "logs kept in $FAILLOG_DIR"; fi
+  if [[ ${KEEP_TMP:-0} == 1 ]]; then log "temporary directory kept: $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 - <<'EOF'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+EOF
+}
+
+wait_sql() { # port seconds [pid]: wait until a query through 127.0.0.1:port answers
+  local port=$1 secs=$2 pid=${3:-} i
+  for ((i = 0; i < secs * 10; i++)); do
+    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    if "$PSQL" -X -q -h 127.0.0.1 -p "$port" -U "$DB_USER" -d "$DB_NAME" -tAc 'select 1' >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------------------------
+PGPORT=$(free_port)
+log "PostgreSQL ($PG_BIN) on 127.0.0.1:$PGPORT, data in $WORK/data"
+as_pg "$PG_BIN/initdb" -D "$WORK/data" -U "$DB_USER" -A trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1 \
+  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
+cat >>"$WORK/data/postgresql.conf" <<EOF
+# pgguard benchmark settings
+listen_addresses = '127.0.0.1'
+port = $PGPORT
+unix_socket_directories = '$WORK/sock'
+max_connections = $PG_MAX_CONNECTIONS
+shared_buffers = $PG_SHARED_BUFFERS
+fsync = off
+full_page_writes = off
+synchronous_commit = off
+logging_collector = off
+EOF
+as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null \
+  || { tail -20 "$WORK/postgresql.log" >&2; die "PostgreSQL did not start"; }
+PG_STARTED=1
+PG_VERSION=$("$PSQL" -X -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" -tAc 'show server_version')
+log "pgbench -i -s $SCALE"
+"$PGBENCH" -i -q -s "$SCALE" -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" "$DB_NAME" >"$WORK/pgbench-init.log" 2>&1 \
+  || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
+"$PSQL" -X -q -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" -c 'vacuum analyze' >/dev/null
+
+declare -A PORT
+PORT[direct]=$PGPORT
+
+# ---------------------------------------------------------------------------------------------
+# PgBouncer (session mode)
+# ---------------------------------------------------------------------------------------------
+BOUNCER_VERSION=""
+if has_target pgbouncer; then
+  PORT[pgbouncer]=$(free_port)
+  POOL=$((CLIENTS + 4))
+  echo "\"$DB_USER\" \"\"" >"$WORK/userlist.txt"
+  cat >"$WORK/pgbouncer.ini" <<EOF
+[databases]
+* = host=127.0.0.1 port=$PGPORT
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${PORT[pgbouncer]}
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = session
+default_pool_size = $POOL
+max_client_conn = 1000
+max_db_connections = 0
+logfile = $WORK/pgbouncer.log
+pidfile = $BOUNCER_PIDFILE
+log_connections = 0
+log_disconnections = 0
+EOF
+  chmod 644 "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+  as_pg "$PGBOUNCER" -d "$WORK/pgbouncer.ini" >"$WORK/pgbouncer-start.log" 2>&1 \
+    || { cat "$WORK/pgbouncer-start.log" "$WORK/pgbouncer.log" >&2; die "pgbouncer did not start"; }
+  wait_sql "${PORT[pgbouncer]}" 20 || { cat "$WORK/pgbouncer.log" >&2; die "pgbouncer does not answer"; }
+  BOUNCER_VERSION=$("$PGBOUNCER" --version 2>/dev/null | head -1)
+  log "$BOUNCER_VERSION on 127.0.0.1:${PORT[pgbouncer]} (session mode, pool $POOL)"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# PgGuard
+# ---------------------------------------------------------------------------------------------
+declare -A PID_OF
+PID_OF[pgbouncer]=""
+start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
+  local name=$1 config=$2 port admin pid logf args
+  port=$(free_port); admin=$(free_port)
+  logf="$WORK/$name.log"
+  args=(run --listen "127.0.0.1:$port" --upstream "127.0.0.1:$PGPORT" --admin "127.0.0.1:$admin")
+  [[ -n $config ]] && args+=(--config "$config")
+  # shellcheck disable=SC2086
+  java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR" "${args[@]}" >"$logf" 2>&1 &
+  pid=$!
+  PGGUARD_PIDS+=("$pid")
+  if ! wait_sql "$port" 60 "$pid"; then
+    tail -40 "$logf" >&2
+    die "$name (java -jar pgguard.jar ${args[*]}) did not start or does not answer"
+  fi
+  PORT[$name]=$port
+  PID_OF[$name]=$pid
+  log "$name (pid $pid) on 127.0.0.1:$port, admin 127.0.0.1:$admin${config:+, config $config}"
+}
+if has_target pgguard; then start_pgguard pgguard "$PGGUARD_CONFIG"; fi
+if has_target pgguard+rules; then start_pgguard pgguard+rules "$RULES_CONFIG"; fi
+JAVA_VERSION=$(java -version 2>&1 | head -1 || true)
+
+bouncer_pid() { cat "$BOUNCER_PIDFILE" 2>/dev/null || true; }
+proc_cpu_ticks() { # utime+stime of a pid, in clock ticks
+  [[ -n ${1:-} && -r /proc/$1/stat ]] || { echo 0; return; }
+  awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+proxy_pid() {
+  case $1 in
+    pgbouncer) bouncer_pid ;;
+    pgguard | pgguard+rules) echo "${PID_OF[$1]}" ;;
+    *) echo "" ;;
+  esac
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------------------------------------
+# pgbench runs
+# ---------------------------------------------------------------------------------------------
+RUNS="$WORK/runs.tsv"
+: >"$RUNS"
+p99_of() { # prefix -> p99 latency in ms from pgbench per-transaction logs (3rd column, µs)
+  local files=("$1".*)
+  [[ -e ${files[0]} ]] || { echo "NA"; return; }
+  awk '{ print $3 }' "${files[@]}" | sort -n | awk '{ v[NR] = $1 } END {
+      if (NR == 0) { print "NA"; exit }
+      i = int(NR * 0.99); if (i < NR * 0.99) i++; if (i < 1) i = 1
+      printf "%.3f\n", v[i] / 1000 }'
+  rm -f "${files[@]}"
+}
+
+# run_pgbench target mode clients threads seconds round kind
+run_pgbench() {
+  local target=$1 mode=$2 c=$3 j=$4 secs=$5 round=$6 kind=$7
+  local port=${PORT[$target]} tag="$kind-$target-$mode-r$round" out ppid cpu0 cpu1 tps avg p99 cpu_us status failed
+  out="$WORK/out/$tag.txt"
+  ppid=$(proxy_pid "$target")
+  cpu0=$(proc_cpu_ticks "$ppid")
+  status=ok
+  if ! "$PGBENCH" -n -S -M "$mode" -c "$c" -j "$j" -T "$secs" -h 127.0.0.1 -p "$port" -U "$DB_USER" \
+       -l --sampling-rate="$LOG_SAMPLING" --log-prefix="$WORK/pgbench-logs/$tag" "$DB_NAME" >"$out" 2>&1; then
+    status=FAILED
+  fi
+  cpu1=$(proc_cpu_ticks "$ppid")
+  tps=$(awk '/^tps = / { print $3; exit }' "$out")
+  avg=$(awk '/^latency average = / { print $4; exit }' "$out")
+  failed=$(awk -F': ' '/^number of failed transactions/ { split($2, a, " "); print a[1]; exit }' "$out")
+  p99=$(p99_of "$WORK/pgbench-logs/$tag")
+  [[ -z $tps ]] && { tps=NA; status=FAILED; }
+  [[ -z $avg ]] && avg=NA
+  [[ -n $failed && $failed != 0 ]] && status="FAILED($failed failed tx)"
+  cpu_us=NA
+  if [[ -n $ppid && $tps != NA ]]; then
+    cpu_us=$(awk -v d=$((cpu1 - cpu0)) -v hz="$CLK_TCK" -v tps="$tps" -v s="$secs" \
+      'BEGIN { if (tps > 0) printf "%.1f", d / hz * 1e6 / (tps * s); else print "NA" }')
+  fi
+  if [[ $status != ok ]]; then
+    FAILURES=$((FAILURES + 1))
+    log "  $target $mode round $round: $status; pgbench said:"
+    grep -v '^pgbench (' "$out" | head -15 | sed 's/^/      /' >&2
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$target" "$mode" "$round" "$tps" "$avg" "$p99" "$cpu_us" "$status" >>"$RUNS"
+  log "  $kind $target $mode round $round: tps=$tps avg=${avg}ms p99=${p99}ms proxy_cpu=${cpu_us}us/tx $status"
+}
+
+warmup() { # target mode
+  "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" -h 127.0.0.1 -p "${PORT[$1]}" \
+    -U "$DB_USER" "$DB_NAME" >"$WORK/out/warmup-$1-$2.txt" 2>&1 || true
+}
+
+read -r -a TLIST <<<"$TARGETS"
+read -r -a MLIST <<<"$MODES"
+NT=${#TLIST[@]}
+START=$(date +%s)
+log "throughput: ${#MLIST[@]} modes x $NT targets x $ROUNDS rounds x ${DURATION}s, $CLIENTS clients, $THREADS threads"
+for ((r = 1; r <= ROUNDS; r++)); do
+  mi=0
+  for mode in "${MLIST[@]}"; do
+    if ((WARMUP > 0)); then
+      for t in "${TLIST[@]}"; do [[ $t == pgguard* ]] && warmup "$t" "$mode"; done
+    fi
+    # rotate the order of the targets every round and mode, so drift hits all of them alike
+    for ((k = 0; k < NT; k++)); do
+      t=${TLIST[$(((k + r - 1 + mi) % NT))]}
+      run_pgbench "$t" "$mode" "$CLIENTS" "$THREADS" "$DURATION" "$r" tput
+    done
+    mi=$((mi + 1))
+  done
+done
+
+# 1-client latency: direct vs the proxies, -M prepared
+LAT_TARGETS=()
+for t in "${TLIST[@]}"; do LAT_TARGETS+=("$t"); done
+if ((LAT1_DURATION > 0)); then
+  log "1-client latency (-c 1 -j 1 -M prepared, ${LAT1_DURATION}s x $ROUNDS rounds)"
+  for t in "${LAT_TARGETS[@]}"; do
+    if [[ $t == pgguard* ]]; then
+      "$PGBENCH" -n -S -M prepared -c 1 -j 1 -T 3 -h 127.0.0.1 -p "${PORT[$t]}" -U "$DB_USER" "$DB_NAME" >/dev/null 2>&1 || true
+    fi
+  done
+  for ((r = 1; r <= ROUNDS; r++)); do
+    n=${#LAT_TARGETS[@]}
+    for ((k = 0; k < n; k++)); do
+      t=${LAT_TARGETS[$(((k + r - 1) % n))]}
+      run_pgbench "$t" prepared 1 1 "$LAT1_DURATION" "$r" lat1
+    done
+  done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Memory with IDLE_CONNS idle client connections through a fresh PgGuard
+# ---------------------------------------------------------------------------------------------
+heap_used_kb() { # sum of the "used NNNK" of the heap lines of jcmd GC.heap_info (not Metaspace)
+  jcmd "$1" GC.heap_info 2>/dev/null | awk '
+    /Metaspace|class space/ { next }
+    { while (match($0, /used [0-9]+K/)) { s += substr($0, RSTART + 5, RLENGTH - 6); $0 = substr($0, RSTART + RLENGTH) } }
+    END { print s + 0 }'
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+MEM_LINE=""
+if has_target pgguard && ((IDLE_CONNS > 0)) && command -v jcmd >/dev/null; then
+  log "memory: $IDLE_CONNS idle connections through a fresh PgGuard"
+  # the 1:1 proxy opens one upstream connection per client: give PostgreSQL room for them
+  need=$((IDLE_CONNS + 20))
+  if ((need > PG_MAX_CONNECTIONS)); then
+    as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 \
+      -o "-c max_connections=$need" restart >/dev/null || die "PostgreSQL restart failed"
+  fi
+  start_pgguard pgguard-idle "$PGGUARD_CONFIG"
+  mpid=${PID_OF[pgguard-idle]}
+  python3 "$SCRIPT_DIR/idle-clients.py" 127.0.0.1 "${PORT[pgguard-idle]}" 20 "$DB_USER" "$DB_NAME" >/dev/null 2>&1 || true
+  sleep 1
+  jcmd "$mpid" GC.run >/dev/null 2>&1 || true
+  sleep 1
+  heap0=$(heap_used_kb "$mpid"); rss0=$(rss_kb "$mpid")
+  python3 "$SCRIPT_DIR/idle-clients.py" 127.0.0.1 "${PORT[pgguard-idle]}" "$IDLE_CONNS" "$DB_USER" "$DB_NAME" \
+    >"$WORK/idle-clients.out" 2>&1 &
+  IDLE_PID=$!
+  for _ in $(seq 600); do
+    grep -qE '^(READY|FAILED)' "$WORK/idle-clients.out" && break
+    kill -0 "$IDLE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if grep -q '^READY' "$WORK/idle-clients.out"; then
+    sleep 2
+    rss1=$(rss_kb "$mpid")
+    heap1_nogc=$(heap_used_kb "$mpid")
+    jcmd "$mpid" GC.run >/dev/null 2>&1 || true
+    sleep 1
+    heap1=$(heap_used_kb "$mpid"); rss1gc=$(rss_kb "$mpid")
+    MEM_LINE=$(awk -v n="$IDLE_CONNS" -v h0="$heap0" -v h1="$heap1" -v r0="$rss0" -v r1="$rss1" -v h1n="$heap1_nogc" -v r1g="$rss1gc" 'BEGIN {
+      printf "idle_conns=%d heap_before_kb=%d heap_after_kb=%d heap_after_nogc_kb=%d heap_per_conn_bytes=%.0f rss_before_kb=%d rss_after_kb=%d rss_after_gc_kb=%d rss_per_conn_bytes=%.0f",
+        n, h0, h1, h1n, (h1 - h0) * 1024 / n, r0, r1, r1g, (r1 - r0) * 1024 / n }')
+    log "  $MEM_LINE"
+  else
+    FAILURES=$((FAILURES + 1))
+    MEM_LINE="idle_conns=$IDLE_CONNS FAILED: $(head -3 "$WORK/idle-clients.out" | tr '\n' ' ')"
+    log "  $MEM_LINE"
+  fi
+  kill "$IDLE_PID" 2>/dev/null || true
+  wait "$IDLE_PID" 2>/dev/null || true
+  IDLE_PID=""
+fi
+ELAPSED=$(($(date +%s) - START))
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+# ---------------------------------------------------------------------------------------------
+CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+{
+  echo "# pgguard pgbench-compare $TS"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "machine=nproc $(nproc); cpu $CPU_MODEL; ram $MEM_TOTAL; kernel $(uname -r)"
+  echo "postgresql=$PG_VERSION"
+  echo "pgbouncer=$BOUNCER_VERSION"
+  echo "java=$JAVA_VERSION"
+  echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
+  echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, fsync off"
+  echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
+  echo "measured_seconds=$ELAPSED"
+  echo "# kind target mode round tps avg_ms p99_ms proxy_cpu_us_per_tx status"
+  sed 's/^/run\t/' "$RUNS"
+  echo "memory $MEM_LINE"
+} >"$SUMMARY"
+
+# medians per (kind, target, mode), in the order of TARGETS and MODES
+MEDIANS="$WORK/medians.tsv"
+awk -F'\t' -v targets="$TARGETS" -v modes="$MODES" '
+  function median(list,   a, n, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    if (n == 0) return "NA"
+    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  {
+    k = $1 SUBSEP $2 SUBSEP $3
+    if ($5 != "NA" && $9 == "ok") { tps[k] = tps[k] " " $5; avg[k] = avg[k] " " $6; p99[k] = p99[k] " " $7; cpu[k] = cpu[k] " " $8 }
+    if ($9 != "ok") bad[k] = bad[k] ? bad[k] : $9
+    all[k] = all[k] " " $5
+    seen[k] = 1
+  }
+  END {
+    nt = split(targets, T, " "); nm = split(modes, M, " ")
+    for (kind = 1; kind <= 2; kind++) {
+      kn = kind == 1 ? "tput" : "lat1"
+      for (m = 1; m <= (kind == 1 ? nm : 1); m++) for (t = 1; t <= nt; t++) {
+        mode = kind == 1 ? M[m] : "prepared"
+        k = kn SUBSEP T[t] SUBSEP mode
+        if (!seen[k]) continue
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kn, T[t], mode, median(tps[k]), median(avg[k]), median(p99[k]),
+          (cpu[k] ~ /[0-9]/) ? median(cpu[k]) : "NA", bad[k] ? bad[k] : "ok", substr(all[k], 2)
+      }
+    }
+  }' "$RUNS" >"$MEDIANS"
+
+TABLE="$WORK/table.md"
+awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="$MEM_LINE" '
+  function r(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
+  function f(x, fmt) { return (x == "NA" || x == "") ? "n/a" : sprintf(fmt, x) }
+  {
+    if ($1 == "tput") { row[++n] = $0; tps[$2, $3] = $4 }
+    else { lrow[++ln] = $0; lat[$2] = $5 }
+  }
+  END {
+    printf "pgbench -S, scale 10, %d clients; median of %d rounds\n\n", clients, rounds
+    print "| target | mode | TPS | avg ms | p99 ms | proxy CPU µs/tx | TPS per round | status |"
+    print "|---|---|---:|---:|---:|---:|---|---|"
+    for (i = 1; i <= n; i++) { split(row[i], c, "\t")
+      nr = split(c[9], pr, " "); per = ""
+      for (j = 1; j <= nr; j++) per = per (j > 1 ? ", " : "") f(pr[j], "%.0f")
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"), per, c[8] }
+    nm = split(modes, M, " ")
+    print ""
+    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard |"
+    print "|---|---:|---:|---:|---:|"
+    for (m = 1; m <= nm; m++) { x = M[m]
+      printf "| %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
+        r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]) }
+    if (ln > 0) {
+      print ""
+      print "1 client, -M prepared: average latency"
+      print ""
+      print "| target | avg ms | p99 ms | added vs direct µs |"
+      print "|---|---:|---:|---:|"
+      for (i = 1; i <= ln; i++) { split(lrow[i], c, "\t")
+        add = (c[2] == "direct" || lat["direct"] == "NA" || c[5] == "NA") ? "" : sprintf("%.0f", (c[5] - lat["direct"]) * 1000)
+        printf "| %s | %s | %s | %s |\n", c[2], f(c[5], "%.3f"), f(c[6], "%.3f"), add }
+    }
+    if (idle != "") { print ""; print "Idle connections through PgGuard: " idle }
+  }' "$MEDIANS" >"$TABLE"
+
+{ echo; echo "# markdown"; cat "$TABLE"; } >>"$SUMMARY"
+echo
+cat "$TABLE"
+echo
+log "summary written to $SUMMARY (throughput phase ${ELAPSED}s)"
+if ((FAILURES > 0)); then log "$FAILURES run(s) failed; pgbench output and proxy logs in $FAILLOG_DIR"; fi
