@@ -1,0 +1,47 @@
+package io.pgguard.rules;
+
+import java.util.List;
+
+/**
+ * The verdict on one query string (one simple Query or one Parse).
+ *
+ * @param sql              the rewritten text when REWRITE, else the input unchanged
+ * @param rejection        non-null iff REJECT
+ * @param dryRunHits       rules in dry-run mode that would have refused the statement
+ * @param readRowCap       -1 none; else the proxy must stop the result stream after this many rows with an error
+ *                         (applies to each result set of the message)
+ * @param writeRowCap      -1 none; else the proxy must roll back when an INSERT/UPDATE/DELETE/MERGE/COPY command
+ *                         tag reports more rows than this
+ * @param newEffectiveRole null unless the statement changes the effective role and that is allowed; "" = reset
+ * @param matchedRuleId    the rule that refused, or the rule/grant that allowed, for `pgguard explain`
+ * @param explanation      multi-line account of facts and rules, for `pgguard explain`
+ */
+public record Decision(Action action, String sql, Rejection rejection, List<DryRunHit> dryRunHits,
+        long readRowCap, long writeRowCap, String newEffectiveRole, List<StatementFacts> statements,
+        String matchedRuleId, String explanation) {
+
+    public enum Action { FORWARD, REWRITE, REJECT }
+
+    public Decision {
+        dryRunHits = List.copyOf(dryRunHits);
+        statements = List.copyOf(statements);
+    }
+
+    public boolean rejected() {
+        return action == Action.REJECT;
+    }
+
+    /**
+     * The search_path the session has after this message, if a statement in it changes search_path (the proxy
+     * keeps it and passes it back in {@link StatementContext#searchPath()}); null when unchanged.
+     */
+    public List<String> newSearchPath() {
+        List<String> path = null;
+        for (StatementFacts f : statements) {
+            if (f.searchPathChange() != null) {
+                path = f.searchPathChange();
+            }
+        }
+        return path;
+    }
+}

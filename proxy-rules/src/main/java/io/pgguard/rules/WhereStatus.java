@@ -1,0 +1,13 @@
+package io.pgguard.rules;
+
+/** Whether an UPDATE/DELETE/MERGE restricts the rows it touches. */
+public enum WhereStatus {
+    /** A WHERE (or MERGE join) that can restrict rows. */
+    RESTRICTING,
+    /** No WHERE at all. */
+    MISSING,
+    /** A WHERE that provably matches every row (true, 1=1, x=x, ... OR true, self-join on itself...). */
+    TRIVIAL,
+    /** Not applicable (INSERT, COPY FROM, MERGE with only WHEN NOT MATCHED THEN INSERT). */
+    NOT_APPLICABLE
+}

@@ -1,0 +1,89 @@
+package io.pgguard.rules.classify;
+
+import io.pgguard.rules.CommandKind;
+import io.pgguard.rules.FunctionCall;
+import io.pgguard.rules.ParsedBy;
+import io.pgguard.rules.RewriteSite;
+import io.pgguard.rules.StatementFacts;
+import io.pgguard.rules.TableAccess;
+import io.pgguard.rules.WriteOperation;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Mutable collector of one statement's facts while the classifier works; {@link #build} freezes it. */
+final class FactsBuilder {
+    CommandKind kind = CommandKind.UNKNOWN;
+    CommandKind innerKind;
+    ParsedBy parsedBy = ParsedBy.LEXER_FALLBACK;
+    String parseError;
+    final Set<TableAccess> tables = new LinkedHashSet<>();
+    final List<WriteOperation> writes = new ArrayList<>();
+    final List<FunctionCall> functions = new ArrayList<>();
+    final List<String> unknownEffects = new ArrayList<>();
+    long limit = StatementFacts.NO_LIMIT;
+    RewriteSite rowCapRewrite;
+    String roleChange;
+    List<String> searchPathChange;
+    String setting;
+
+    FactsBuilder kind(CommandKind k) {
+        this.kind = k;
+        return this;
+    }
+
+    void unknown(String reason) {
+        unknownEffects.add(reason);
+    }
+
+    void unparseable(String error) {
+        parsedBy = ParsedBy.UNPARSEABLE;
+        parseError = error;
+        if (kind == null) {
+            kind = CommandKind.UNKNOWN;
+        }
+    }
+
+    /** Takes over what a wrapped statement (EXPLAIN ANALYZE, PREPARE, DECLARE, COPY (query)) does. */
+    void absorb(StatementFacts inner) {
+        tables.addAll(inner.tables());
+        writes.addAll(inner.writes());
+        functions.addAll(inner.functions());
+        unknownEffects.addAll(inner.unknownEffects());
+        if (inner.parsedBy() == ParsedBy.UNPARSEABLE) {
+            unparseable(inner.parseError());
+        } else if (inner.parsedBy() == ParsedBy.FULL_PARSER) {
+            parsedBy = ParsedBy.FULL_PARSER;
+        }
+        if (inner.roleChange() != null) {
+            roleChange = inner.roleChange();
+        }
+        if (inner.searchPathChange() != null) {
+            searchPathChange = inner.searchPathChange();
+        }
+    }
+
+    /** Takes over only the effects of evaluated expressions (EXECUTE arguments, COPY WHERE), not the kind. */
+    void absorbEffectsOnly(StatementFacts inner) {
+        tables.addAll(inner.tables());
+        functions.addAll(inner.functions());
+        unknownEffects.addAll(inner.unknownEffects());
+        if (inner.parsedBy() == ParsedBy.UNPARSEABLE) {
+            unparseable(inner.parseError());
+        }
+        if (inner.roleChange() != null) {
+            roleChange = inner.roleChange();
+        }
+        if (inner.searchPathChange() != null) {
+            searchPathChange = inner.searchPathChange();
+        }
+    }
+
+    StatementFacts build(int index, int start, int end, String text, String fingerprint) {
+        return new StatementFacts(index, start, end, text, kind, innerKind, parsedBy, parseError,
+                List.copyOf(tables), List.copyOf(writes), List.copyOf(functions), List.copyOf(unknownEffects),
+                limit, rowCapRewrite, roleChange, searchPathChange == null ? null : List.copyOf(searchPathChange),
+                setting, fingerprint);
+    }
+}

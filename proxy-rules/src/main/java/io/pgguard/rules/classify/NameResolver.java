@@ -1,0 +1,67 @@
+package io.pgguard.rules.classify;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Resolves relation names the way PostgreSQL's search_path does, without knowing which tables exist: pg_catalog
+ * is searched first (so an unqualified name of a catalog relation from the generated pg_catalog_relations.tsv is
+ * that relation), then the session's search_path (by default: public).
+ */
+public final class NameResolver {
+    private static final Set<String> CATALOG_RELATIONS = load();
+    public static final List<String> DEFAULT_SEARCH_PATH = List.of("public");
+
+    private NameResolver() {
+    }
+
+    public static boolean isCatalogSchema(String schema) {
+        return schema.equals("pg_catalog") || schema.equals("information_schema") || schema.startsWith("pg_toast");
+    }
+
+    /** Schema an unqualified relation name resolves to. */
+    public static String schemaFor(String name, List<String> searchPath) {
+        if (CATALOG_RELATIONS.contains("pg_catalog." + name)) {
+            return "pg_catalog";
+        }
+        List<String> path = searchPath == null || searchPath.isEmpty() ? DEFAULT_SEARCH_PATH : searchPath;
+        for (String s : path) {
+            if (CATALOG_RELATIONS.contains(s + "." + name)) {
+                return s; // e.g. search_path includes information_schema
+            }
+        }
+        for (String s : path) {
+            if (!s.equals("pg_catalog") && !s.equals("pg_temp")) {
+                return s;
+            }
+        }
+        return "public";
+    }
+
+    /** Schemas an unqualified name could resolve to (all of them must be allowed for a write or read). */
+    public static List<String> path(List<String> searchPath) {
+        return searchPath == null || searchPath.isEmpty() ? DEFAULT_SEARCH_PATH : searchPath;
+    }
+
+    private static Set<String> load() {
+        Set<String> s = new HashSet<>();
+        try (InputStream in = NameResolver.class.getResourceAsStream("/io/pgguard/rules/pg_catalog_relations.tsv")) {
+            if (in == null) {
+                throw new IllegalStateException("pg_catalog_relations.tsv missing from the classpath");
+            }
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    s.add(line.replace('\t', '.'));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Set.copyOf(s);
+    }
+}

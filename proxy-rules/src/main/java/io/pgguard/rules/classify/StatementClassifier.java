@@ -1,0 +1,389 @@
+package io.pgguard.rules.classify;
+
+import io.pgguard.rules.CommandKind;
+import io.pgguard.rules.FunctionCall;
+import io.pgguard.rules.ParsedBy;
+import io.pgguard.rules.RewriteSite;
+import io.pgguard.rules.StatementFacts;
+import io.pgguard.rules.TableAccess;
+import io.pgguard.rules.TableAccess.Access;
+import io.pgguard.rules.WhereStatus;
+import io.pgguard.rules.WriteOperation;
+import io.pgguard.rules.lex.LexedScript;
+import io.pgguard.rules.lex.LexedStatement;
+import io.pgguard.rules.lex.SqlRedactor;
+import io.pgguard.rules.lex.Token;
+import io.pgguard.rules.lex.TokenType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import net.sf.jsqlparser.expression.AllValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.parser.AbstractJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.Statement;
+import net.sf.jsqlparser.statement.delete.Delete;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.merge.Merge;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.update.Update;
+
+/**
+ * Turns lexed statements into {@link StatementFacts}. Queries and DML (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE,
+ * DELETE, MERGE) go through JSqlParser, one statement at a time, on the calling thread, fed a normalised text
+ * (see {@link ParserInput}); utility statements JSqlParser does not know are classified from their keywords by
+ * {@link UtilityClassifier}. Wrappers (EXPLAIN, PREPARE, DECLARE, COPY (query)) classify what they wrap.
+ * Whatever cannot be classified is UNPARSEABLE, which the policy treats as an unknown effect.
+ */
+public final class StatementClassifier {
+    /** Statements larger than this are not analysed (fail closed): the parser's cost grows with size. */
+    static final int MAX_TOKENS = 50_000;
+    /** Deep nesting makes JSqlParser's backtracking slow; nothing real nests this deep. */
+    static final int MAX_NESTING = 40;
+    private static final Set<String> PARSED_LEADERS = Set.of("select", "with", "values", "insert", "update", "delete",
+            "merge", "table");
+    /** Calls that are SQL syntax rather than pg_proc functions; they compute values only. */
+    private static final Set<String> SYNTAX_FUNCTIONS = Set.of("coalesce", "nullif", "greatest", "least", "row",
+            "array", "any", "some", "all", "exists", "trim", "grouping", "cast", "treat", "xmlelement", "xmlforest",
+            "xmlconcat", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmlexists", "xmlattributes", "json",
+            "json_scalar", "json_serialize", "json_query", "json_value", "json_exists", "json_objectagg",
+            "json_arrayagg", "merge_action", "current_date", "current_time", "current_timestamp", "localtime",
+            "localtimestamp", "current_role", "current_user", "session_user", "user", "current_catalog",
+            "current_schema", "system_user");
+
+    private final FunctionCatalog functions;
+
+    public StatementClassifier(FunctionCatalog functions) {
+        this.functions = functions;
+    }
+
+    public List<StatementFacts> classify(LexedScript script, List<String> searchPath) {
+        List<StatementFacts> out = new ArrayList<>();
+        for (LexedStatement statement : script.statements()) {
+            out.add(classify(script.source(), statement.tokens(), statement.index(), searchPath, true));
+        }
+        return out;
+    }
+
+    /** Classifies one statement (or a wrapped one); {@code topLevel} allows the row-cap rewrite site. */
+    StatementFacts classify(String source, List<Token> tokens, int index, List<String> searchPath, boolean topLevel) {
+        FactsBuilder b = new FactsBuilder();
+        try {
+            dispatch(source, tokens, b, searchPath, topLevel);
+        } catch (RuntimeException | StackOverflowError e) {
+            b.unparseable("internal classifier error: " + e);
+        }
+        int start = tokens.isEmpty() ? 0 : tokens.get(0).start();
+        int end = tokens.isEmpty() ? 0 : tokens.get(tokens.size() - 1).end();
+        return b.build(index, start, end, source.substring(start, end), SqlRedactor.fingerprint(tokens));
+    }
+
+    private void dispatch(String source, List<Token> tokens, FactsBuilder b, List<String> searchPath, boolean topLevel) {
+        if (tokens.isEmpty()) {
+            b.unparseable("empty statement");
+            return;
+        }
+        Token first = tokens.get(0);
+        if (first.type() == TokenType.LPAREN || (first.type() == TokenType.IDENT && PARSED_LEADERS.contains(first.value()))) {
+            fullParse(source, tokens, b, searchPath, topLevel);
+        } else if (first.type() == TokenType.IDENT) {
+            new UtilityClassifier(this, source, searchPath).classify(tokens, b);
+        } else {
+            b.unparseable("syntax error at or near \"" + first.text() + "\"");
+        }
+    }
+
+    /** Classifies a wrapped statement (inside EXPLAIN, PREPARE, DECLARE, COPY (...)). */
+    StatementFacts classifyInner(String source, List<Token> tokens, List<String> searchPath) {
+        return classify(source, tokens, 0, searchPath, false);
+    }
+
+    // ---------------------------------------------------------------- full parser
+
+    void fullParse(String source, List<Token> tokens, FactsBuilder b, List<String> searchPath, boolean topLevel) {
+        String refusal = tooComplex(tokens);
+        if (refusal != null) {
+            b.unparseable(refusal);
+            return;
+        }
+        boolean tableShorthand = tokens.get(0).isKeyword("table");
+        ParserInput input = ParserInput.of(tableShorthand ? tokens.subList(1, tokens.size()) : tokens);
+        String text = tableShorthand ? "SELECT * FROM " + input.text : input.text;
+        Statement statement;
+        try {
+            CCJSqlParser parser = CCJSqlParserUtil.newParser(text)
+                    .withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
+            statement = parser.Statement();
+        } catch (Exception | StackOverflowError e) { // ParseException, TokenMgrException, deep recursion
+            b.unparseable("the SQL parser cannot read this statement: " + firstLine(e.getMessage()));
+            return;
+        }
+        b.parsedBy = ParsedBy.FULL_PARSER;
+        AstFactsCollector collector = new AstFactsCollector(input);
+        try {
+            collector.collect(statement);
+        } catch (RuntimeException e) {
+            b.unparseable("the statement's structure cannot be analysed: " + firstLine(e.getMessage()));
+            return;
+        }
+        b.kind = kindOf(statement, collector);
+        recordTables(collector, b, searchPath);
+        recordWrites(collector, b, searchPath);
+        recordCalls(collector, input, b, searchPath);
+        if (statement instanceof Select select && b.kind == CommandKind.SELECT) {
+            b.limit = literalLimit(select);
+            if (topLevel && !tableShorthand) {
+                b.rowCapRewrite = rewriteSite(select, tokens, b);
+            }
+        }
+    }
+
+    private static String tooComplex(List<Token> tokens) {
+        if (tokens.size() > MAX_TOKENS) {
+            return "statement too large to analyse (" + tokens.size() + " tokens, limit " + MAX_TOKENS + ")";
+        }
+        int depth = 0;
+        int max = 0;
+        for (Token t : tokens) {
+            if (t.type() == TokenType.LPAREN || t.type() == TokenType.LBRACKET) {
+                max = Math.max(max, ++depth);
+            } else if (t.type() == TokenType.RPAREN || t.type() == TokenType.RBRACKET) {
+                depth--;
+            }
+        }
+        return max > MAX_NESTING ? "statement nested too deeply to analyse (" + max + " levels, limit " + MAX_NESTING + ")" : null;
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "no detail";
+        }
+        String line = s.strip();
+        int nl = line.indexOf('\n');
+        line = nl < 0 ? line : line.substring(0, nl);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+
+    private static CommandKind kindOf(Statement statement, AstFactsCollector collector) {
+        if (statement instanceof Select) {
+            return collector.selectIntoTargets.isEmpty() ? CommandKind.SELECT : CommandKind.CREATE_TABLE_AS;
+        }
+        if (statement instanceof Insert) {
+            return CommandKind.INSERT;
+        }
+        if (statement instanceof Update) {
+            return CommandKind.UPDATE;
+        }
+        if (statement instanceof Delete) {
+            return CommandKind.DELETE;
+        }
+        if (statement instanceof Merge) {
+            return CommandKind.MERGE;
+        }
+        return CommandKind.UNKNOWN;
+    }
+
+    private void recordTables(AstFactsCollector collector, FactsBuilder b, List<String> searchPath) {
+        for (AstFactsCollector.Occurrence o : collector.accesses()) {
+            Table t = o.table();
+            String name = Names.normalize(t.getName());
+            if (t.getSchemaName() != null) {
+                b.tables.add(access(Names.normalize(t.getSchemaName()), name, o.access()));
+            } else {
+                addUnqualified(b, name, o.access(), searchPath);
+            }
+        }
+        if (b.kind == CommandKind.UNKNOWN) {
+            b.unknown("statement type " + "not classified by the parser");
+        }
+    }
+
+    /** An unqualified name may resolve to any schema of a custom search_path: record each candidate. */
+    static void addUnqualified(FactsBuilder b, String name, Access access, List<String> searchPath) {
+        String first = NameResolver.schemaFor(name, searchPath);
+        b.tables.add(access(first, name, access));
+        if (searchPath != null && !NameResolver.isCatalogSchema(first)) {
+            for (String s : searchPath) {
+                if (!s.equals("pg_catalog") && !s.equals("pg_temp")) {
+                    b.tables.add(access(s, name, access));
+                }
+            }
+        }
+    }
+
+    static TableAccess access(String schema, String name, Access access) {
+        return new TableAccess(schema, name, access, NameResolver.isCatalogSchema(schema));
+    }
+
+    private static void recordWrites(AstFactsCollector collector, FactsBuilder b, List<String> searchPath) {
+        for (AstFactsCollector.Write w : collector.writes) {
+            Table t = w.target();
+            String qualified = t == null ? "?" : (t.getSchemaName() != null ? Names.normalize(t.getSchemaName())
+                    : NameResolver.schemaFor(Names.normalize(t.getName()), searchPath)) + "." + Names.normalize(t.getName());
+            b.writes.add(new WriteOperation(w.kind(), qualified, w.where(), w.reason()));
+        }
+        for (Table into : collector.selectIntoTargets) {
+            b.writes.add(new WriteOperation(CommandKind.CREATE_TABLE_AS, Names.normalize(into.getName()),
+                    WhereStatus.NOT_APPLICABLE, "SELECT INTO creates a table"));
+        }
+    }
+
+    private void recordCalls(AstFactsCollector collector, ParserInput input, FactsBuilder b, List<String> searchPath) {
+        WhereAnalyzer constants = new WhereAnalyzer(input);
+        for (AstFactsCollector.Call call : collector.calls) {
+            List<String> parts = call.nameParts();
+            String name = Names.normalize(parts.get(parts.size() - 1));
+            String schema = parts.size() >= 2 ? Names.normalize(parts.get(parts.size() - 2)) : null;
+            List<String> literalArgs = new ArrayList<>();
+            for (Expression arg : call.args()) {
+                Object v = constants.constantValue(arg);
+                literalArgs.add(v instanceof String s ? s : null);
+            }
+            judgeCall(schema, name, literalArgs, call.args().size(), b, searchPath);
+        }
+    }
+
+    /** Judges one call; shared with the fallback (CALL) path. {@code literalArgs} holds string constants or null. */
+    void judgeCall(String schema, String name, List<String> literalArgs, int argCount, FactsBuilder b,
+            List<String> searchPath) {
+        String display = schema == null ? name : schema + "." + name;
+        boolean builtinName = schema == null || schema.equals("pg_catalog");
+        if (builtinName && schema == null && SYNTAX_FUNCTIONS.contains(name)) {
+            return;
+        }
+        if (builtinName && name.equals("set_config")) {
+            judgeSetConfig(literalArgs, b);
+            return;
+        }
+        if (builtinName && (FunctionCatalog.SEQUENCE_WRITERS.contains(name) || FunctionCatalog.SEQUENCE_READERS.contains(name))) {
+            judgeSequenceCall(name, literalArgs, b, searchPath);
+            return;
+        }
+        if (builtinName && name.equals("lastval")) {
+            b.functions.add(new FunctionCall(display, FunctionCall.Effect.READ, "reads the session's last sequence value"));
+            return;
+        }
+        FunctionCatalog.Verdict v = functions.judge(schema, name, NameResolver.path(searchPath));
+        b.functions.add(new FunctionCall(display, v.effect(), v.reason()));
+        if (v.effect() == FunctionCall.Effect.UNKNOWN) {
+            b.unknown("function " + display + "() is " + v.reason());
+        }
+        if (v.configured() != null) {
+            for (String table : v.configured().writes()) {
+                int dot = table.indexOf('.');
+                b.tables.add(dot < 0 ? access("public", table, Access.UPDATE)
+                        : access(table.substring(0, dot), table.substring(dot + 1), Access.UPDATE));
+            }
+        }
+    }
+
+    private static void judgeSetConfig(List<String> args, FactsBuilder b) {
+        String setting = args.isEmpty() ? null : args.get(0);
+        if (setting == null) {
+            b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.UNKNOWN, "setting name is not a literal"));
+            b.unknown("set_config() with a setting name that is not a literal could change the role");
+            return;
+        }
+        setting = setting.trim().toLowerCase(Locale.ROOT);
+        String value = args.size() > 1 ? args.get(1) : null;
+        b.setting = setting;
+        switch (setting) {
+            case "role", "session_authorization" -> {
+                b.roleChange = value == null ? "?" : (value.equalsIgnoreCase("none") || value.isEmpty() ? "" : value);
+                b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.WRITE, "changes " + setting));
+            }
+            case "search_path" -> {
+                if (value == null) {
+                    b.unknown("set_config('search_path', ...) with a value that is not a literal");
+                } else {
+                    b.searchPathChange = UtilityClassifier.parseSearchPath(value);
+                }
+                b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.WRITE, "changes search_path"));
+            }
+            default -> b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.READ, "ordinary setting " + setting));
+        }
+    }
+
+    private static void judgeSequenceCall(String name, List<String> args, FactsBuilder b, List<String> searchPath) {
+        String sequence = args.isEmpty() ? null : args.get(0);
+        if (sequence == null) {
+            b.functions.add(new FunctionCall(name, FunctionCall.Effect.UNKNOWN, "sequence name is not a literal"));
+            b.unknown(name + "() of a sequence given by a non-literal");
+            return;
+        }
+        String[] parsed = UtilityClassifier.parseRegclassLiteral(sequence);
+        if (parsed == null) {
+            b.unknown(name + "() of an unreadable sequence name '" + sequence + "'");
+            return;
+        }
+        boolean writes = FunctionCatalog.SEQUENCE_WRITERS.contains(name);
+        Access a = writes ? Access.UPDATE : Access.READ;
+        if (parsed[0] != null) {
+            b.tables.add(access(parsed[0], parsed[1], a));
+        } else {
+            addUnqualified(b, parsed[1], a, searchPath);
+        }
+        b.functions.add(new FunctionCall(name, writes ? FunctionCall.Effect.WRITE : FunctionCall.Effect.READ,
+                (writes ? "advances" : "reads") + " sequence " + sequence));
+    }
+
+    // ---------------------------------------------------------------- row limits
+
+    private static long literalLimit(Select select) {
+        if (!(select instanceof PlainSelect ps)) {
+            return select.getLimit() != null || select.getFetch() != null ? StatementFacts.NON_LITERAL_LIMIT : StatementFacts.NO_LIMIT;
+        }
+        if (ps.getLimit() != null) {
+            Expression rows = ps.getLimit().getRowCount();
+            if (rows == null || rows instanceof AllValue || rows instanceof NullValue) {
+                return StatementFacts.NO_LIMIT;
+            }
+            return rows instanceof LongValue l ? l.getValue() : StatementFacts.NON_LITERAL_LIMIT;
+        }
+        if (ps.getFetch() != null) {
+            Expression rows = ps.getFetch().getExpression();
+            if (rows == null) {
+                return ps.getFetch().getRowCount() > 0 ? ps.getFetch().getRowCount() : 1;
+            }
+            return rows instanceof LongValue l ? l.getValue() : StatementFacts.NON_LITERAL_LIMIT;
+        }
+        return StatementFacts.NO_LIMIT;
+    }
+
+    /**
+     * Where LIMIT can be set without changing what the statement means: a plain SELECT (no UNION, whose trailing
+     * LIMIT JSqlParser and readers misattribute), no row locks (a LIMIT would lock fewer rows), no SELECT INTO, no
+     * data-modifying CTE. The edit is made on our token positions: after the last token (before any trailing
+     * comment, which could otherwise swallow it), or on the literal count of an existing LIMIT / FETCH FIRST.
+     */
+    private static RewriteSite rewriteSite(Select select, List<Token> tokens, FactsBuilder b) {
+        if (!(select instanceof PlainSelect ps) || ps.getForMode() != null || ps.getForUpdate() != null
+                || ps.getIntoTables() != null || !b.writes.isEmpty() || ps.getLimitBy() != null) {
+            return null;
+        }
+        if (b.limit == StatementFacts.NON_LITERAL_LIMIT) {
+            return null;
+        }
+        TokenCursor cursor = new TokenCursor(tokens, 0);
+        int limitAt = cursor.findTopLevel("limit");
+        if (limitAt >= 0) {
+            Token count = limitAt + 1 < tokens.size() ? tokens.get(limitAt + 1) : null;
+            boolean simple = count != null && (count.type() == TokenType.NUMBER || count.isKeyword("all") || count.isKeyword("null"))
+                    && (limitAt + 2 == tokens.size() || tokens.get(limitAt + 2).isKeyword("offset"));
+            return simple ? new RewriteSite(count.start(), count.end(), "") : null;
+        }
+        int fetchAt = cursor.findTopLevel("fetch");
+        if (fetchAt >= 0) {
+            Token count = fetchAt + 2 < tokens.size() ? tokens.get(fetchAt + 2) : null;
+            return count != null && count.type() == TokenType.NUMBER ? new RewriteSite(count.start(), count.end(), "") : null;
+        }
+        Token last = tokens.get(tokens.size() - 1);
+        return new RewriteSite(last.end(), last.end(), " LIMIT ");
+    }
+}

@@ -1,0 +1,321 @@
+package io.pgguard.rules.classify;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.Parenthesis;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.ParenthesedSelect;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.Select;
+
+/**
+ * Decides whether a condition provably holds for every row. It recognises the tautologies people actually write
+ * to get past a "WHERE required" rule (true, 1=1, x=x, 'a'='a', ... OR true, NOT false, x IS NULL OR x IS NOT NULL,
+ * LIKE '%', EXISTS of an unfiltered subquery) — it cannot and does not try to decide every always-true condition;
+ * the write row cap is the backstop for the rest.
+ */
+final class WhereAnalyzer {
+    private static final Set<String> TRUE_WORDS = Set.of("true", "t", "tr", "tru", "yes", "y", "ye", "on", "1");
+    private static final Set<String> FALSE_WORDS = Set.of("false", "f", "fa", "fal", "fals", "no", "n", "off", "of", "0");
+
+    private final ParserInput input;
+    /** Unqualified name of the table being written, for "x IN (SELECT x FROM same table)". */
+    String targetName;
+
+    WhereAnalyzer(ParserInput input) {
+        this.input = input;
+    }
+
+    static Expression unwrap(Expression e) {
+        while (true) {
+            if (e instanceof Parenthesis p) {
+                e = p.getExpression();
+            } else if (e instanceof ParenthesedExpressionList<?> l && l.size() == 1) {
+                e = (Expression) l.get(0);
+            } else {
+                return e;
+            }
+        }
+    }
+
+    /** The conjuncts of a condition (a AND b AND c), parentheses removed. */
+    static List<Expression> conjuncts(Expression e) {
+        List<Expression> out = new ArrayList<>();
+        collectConjuncts(unwrap(e), out);
+        return out;
+    }
+
+    private static void collectConjuncts(Expression e, List<Expression> out) {
+        if (e instanceof AndExpression and) {
+            collectConjuncts(unwrap(and.getLeftExpression()), out);
+            collectConjuncts(unwrap(and.getRightExpression()), out);
+        } else {
+            out.add(e);
+        }
+    }
+
+    boolean alwaysTrue(Expression raw) {
+        Expression e = unwrap(raw);
+        if (e == null) {
+            return false;
+        }
+        Boolean constant = booleanConstant(e);
+        if (constant != null) {
+            return constant;
+        }
+        if (e instanceof OrExpression or) {
+            return alwaysTrue(or.getLeftExpression()) || alwaysTrue(or.getRightExpression()) || nullCheckPair(or);
+        }
+        if (e instanceof AndExpression and) {
+            return alwaysTrue(and.getLeftExpression()) && alwaysTrue(and.getRightExpression());
+        }
+        if (e instanceof NotExpression not) {
+            return alwaysFalse(not.getExpression());
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            return compare(cmp) == Boolean.TRUE;
+        }
+        if (e instanceof IsBooleanExpression isb) {
+            boolean inner = isb.isTrue() ? alwaysTrue(isb.getLeftExpression()) : alwaysFalse(isb.getLeftExpression());
+            return isb.isNot() ? (isb.isTrue() ? alwaysFalse(isb.getLeftExpression()) : alwaysTrue(isb.getLeftExpression())) : inner;
+        }
+        if (e instanceof IsNullExpression isNull) {
+            Expression left = unwrap(isNull.getLeftExpression());
+            if (left instanceof NullValue) {
+                return !isNull.isNot();
+            }
+            return isNull.isNot() && constantValue(left) != null;
+        }
+        if (e instanceof LikeExpression like) {
+            Object pattern = constantValue(like.getRightExpression());
+            return !like.isNot() && pattern instanceof String s && !s.isEmpty() && s.chars().allMatch(c -> c == '%');
+        }
+        if (e instanceof ExistsExpression exists) {
+            return !exists.isNot() && unfilteredSelect(exists.getRightExpression());
+        }
+        if (e instanceof InExpression in) {
+            return !in.isNot() && sameColumnSelected(in);
+        }
+        return false;
+    }
+
+    boolean alwaysFalse(Expression raw) {
+        Expression e = unwrap(raw);
+        if (e == null) {
+            return false;
+        }
+        Boolean constant = booleanConstant(e);
+        if (constant != null) {
+            return !constant;
+        }
+        if (e instanceof AndExpression and) {
+            return alwaysFalse(and.getLeftExpression()) || alwaysFalse(and.getRightExpression());
+        }
+        if (e instanceof OrExpression or) {
+            return alwaysFalse(or.getLeftExpression()) && alwaysFalse(or.getRightExpression());
+        }
+        if (e instanceof NotExpression not) {
+            return alwaysTrue(not.getExpression());
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            return compare(cmp) == Boolean.FALSE;
+        }
+        if (e instanceof IsNullExpression isNull) {
+            Expression left = unwrap(isNull.getLeftExpression());
+            return left instanceof NullValue && isNull.isNot();
+        }
+        return false;
+    }
+
+    /** x IS NULL OR x IS NOT NULL (in either order, directly under one OR). */
+    private static boolean nullCheckPair(OrExpression or) {
+        Expression l = unwrap(or.getLeftExpression());
+        Expression r = unwrap(or.getRightExpression());
+        return l instanceof IsNullExpression a && r instanceof IsNullExpression b && a.isNot() != b.isNot()
+                && a.getLeftExpression().toString().equals(b.getLeftExpression().toString());
+    }
+
+    /** true/false literals, and casts of boolean-looking constants ('t'::boolean, 1::bool). */
+    private Boolean booleanConstant(Expression e) {
+        if (e instanceof BooleanValue b) {
+            return b.getValue();
+        }
+        if (e instanceof Column c && c.getTable() == null) {
+            String name = c.getColumnName();
+            if (name.equalsIgnoreCase("true")) {
+                return true;
+            }
+            if (name.equalsIgnoreCase("false")) {
+                return false;
+            }
+        }
+        if (e instanceof CastExpression cast && cast.getColDataType() != null
+                && cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).startsWith("bool")) {
+            Object v = constantValue(cast.getLeftExpression());
+            if (v != null) {
+                String word = v.toString().trim().toLowerCase(Locale.ROOT);
+                return TRUE_WORDS.contains(word) ? Boolean.TRUE : FALSE_WORDS.contains(word) ? Boolean.FALSE : null;
+            }
+            return booleanConstant(unwrap(cast.getLeftExpression()));
+        }
+        return null;
+    }
+
+    /** A constant's value: Long, Double, String (decoded), or null when not a constant. */
+    Object constantValue(Expression raw) {
+        Expression e = unwrap(raw);
+        if (e instanceof LongValue l) {
+            return (double) l.getValue();
+        }
+        if (e instanceof DoubleValue d) {
+            return d.getValue();
+        }
+        if (e instanceof StringValue s) {
+            String v = input.literal(s.getValue());
+            return v != null ? v : s.getValue();
+        }
+        if (e instanceof SignedExpression s && constantValue(s.getExpression()) instanceof Double d) {
+            return s.getSign() == '-' ? -d : d;
+        }
+        if (e instanceof CastExpression cast) {
+            return constantValue(cast.getLeftExpression());
+        }
+        return null;
+    }
+
+    /** TRUE/FALSE when a comparison is decidable without data, null otherwise. */
+    private Boolean compare(ComparisonOperator cmp) {
+        Expression left = unwrap(cmp.getLeftExpression());
+        Expression right = unwrap(cmp.getRightExpression());
+        int order;
+        if (sameExpression(left, right)) {
+            order = 0;
+        } else {
+            Object a = constantValue(left);
+            Object b = constantValue(right);
+            if (a == null || b == null) {
+                return null;
+            }
+            order = compareConstants(a, b);
+            if (order == Integer.MIN_VALUE) {
+                return null;
+            }
+        }
+        if (cmp instanceof EqualsTo) {
+            return order == 0;
+        }
+        if (cmp instanceof NotEqualsTo) {
+            return order != 0;
+        }
+        if (cmp instanceof GreaterThanEquals) {
+            return order >= 0;
+        }
+        if (cmp instanceof MinorThanEquals) {
+            return order <= 0;
+        }
+        if (cmp instanceof GreaterThan) {
+            return order > 0;
+        }
+        if (cmp instanceof MinorThan) {
+            return order < 0;
+        }
+        return null;
+    }
+
+    private static int compareConstants(Object a, Object b) {
+        if (a instanceof Double x && b instanceof Double y) {
+            return Double.compare(x, y);
+        }
+        if (a instanceof String x && b instanceof String y) {
+            return Integer.signum(x.compareTo(y));
+        }
+        if (a instanceof Double x && b instanceof String y) {
+            return parse(y) == null ? Integer.MIN_VALUE : Double.compare(x, parse(y));
+        }
+        if (a instanceof String x && b instanceof Double y) {
+            return parse(x) == null ? Integer.MIN_VALUE : Double.compare(parse(x), y);
+        }
+        return Integer.MIN_VALUE;
+    }
+
+    private static Double parse(String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** The same column or the same function-free expression on both sides (x = x matches every non-null x). */
+    static boolean sameExpression(Expression a, Expression b) {
+        if (a instanceof Column ca && b instanceof Column cb) {
+            return Names.normalize(ca.getColumnName()).equals(Names.normalize(cb.getColumnName()))
+                    && qualifier(ca).equals(qualifier(cb));
+        }
+        String ta = a.toString();
+        return !(a instanceof Function) && !ta.contains("(") && ta.equals(b.toString()) && !(a instanceof StringValue)
+                && !(a instanceof LongValue) && !(a instanceof DoubleValue);
+    }
+
+    static String qualifier(Column c) {
+        return c.getTable() == null || c.getTable().getName() == null ? "" : Names.normalize(c.getTable().getName());
+    }
+
+    /** EXISTS (SELECT ... FROM x) with no WHERE, HAVING or LIMIT is true for every row once x has a row. */
+    private boolean unfilteredSelect(Expression e) {
+        Select select = e instanceof Select s ? s : null;
+        while (select instanceof ParenthesedSelect ps) {
+            select = ps.getSelect();
+        }
+        if (!(select instanceof PlainSelect ps)) {
+            return false;
+        }
+        return (ps.getWhere() == null || alwaysTrue(ps.getWhere())) && ps.getHaving() == null && ps.getLimit() == null
+                && ps.getFetch() == null && (ps.getJoins() == null || ps.getJoins().isEmpty());
+    }
+
+    /** x IN (SELECT x FROM ...) with the subquery unfiltered: every x qualifies when the subquery reads the same rows. */
+    private boolean sameColumnSelected(InExpression in) {
+        if (!(in.getRightExpression() instanceof Select) || !unfilteredSelect(in.getRightExpression())) {
+            return false;
+        }
+        Select select = (Select) in.getRightExpression();
+        while (select instanceof ParenthesedSelect ps) {
+            select = ps.getSelect();
+        }
+        PlainSelect ps = (PlainSelect) select;
+        Expression left = unwrap(in.getLeftExpression());
+        boolean fromTarget = ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table t && targetName != null
+                && targetName.equals(Names.normalize(t.getName()));
+        return fromTarget && ps.getSelectItems().size() == 1 && left instanceof Column lc
+                && ps.getSelectItems().get(0).getExpression() instanceof Column rc
+                && Names.normalize(lc.getColumnName()).equals(Names.normalize(rc.getColumnName()));
+    }
+}

@@ -1,0 +1,21 @@
+package io.pgguard.rules.lex;
+
+/**
+ * One significant token of SQL text. {@code start} and {@code end} are char offsets into the lexed text
+ * (end exclusive), so callers can cut spans or edit the original text at exact positions.
+ */
+public record Token(TokenType type, int start, int end, String text, String value, StringKind stringKind) {
+
+    /** True for an unquoted identifier equal (case-insensitively) to the keyword. */
+    public boolean isKeyword(String keyword) {
+        return type == TokenType.IDENT && value.equalsIgnoreCase(keyword);
+    }
+
+    public boolean is(TokenType t) {
+        return type == t;
+    }
+
+    public boolean isOperator(String op) {
+        return type == TokenType.OPERATOR && text.equals(op);
+    }
+}
