@@ -112,6 +112,49 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Graceful drain: stops accepting, closes sessions as they become quiescent (no statement in flight, no open
+     * transaction), and after {@code period} closes the rest. Every closed client gets FATAL 57P01, as from a
+     * server shutting down. Returns the number of sessions that had to be cut at the end.
+     */
+    public int drain(java.time.Duration period) throws InterruptedException {
+        stopAccepting();
+        io.pgguard.core.protocol.PgError shutdown = io.pgguard.core.protocol.PgError.fatal(
+                io.pgguard.core.protocol.SqlState.ADMIN_SHUTDOWN,
+                "terminating connection because PgGuard is shutting down");
+        long deadline = System.nanoTime() + period.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (terminateAll(false, shutdown) == 0) {
+                return 0;
+            }
+            Thread.sleep(50);
+        }
+        int cut = terminateAll(true, shutdown.withDetail("The drain period of " + period.toSeconds()
+                + " s ended while this session was still in a transaction or running a statement."));
+        clients.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+        return cut;
+    }
+
+    /** Returns how many sessions remain open (or, with force, how many were cut). */
+    private int terminateAll(boolean force, io.pgguard.core.protocol.PgError error) throws InterruptedException {
+        java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<io.netty.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (Channel ch : clients) {
+            done.add(ch.eventLoop().submit(() -> {
+                ClientSideHandler handler = ch.pipeline().get(ClientSideHandler.class);
+                if (handler != null && !handler.terminateIf(force, error)) {
+                    remaining.incrementAndGet();
+                } else if (handler != null && force) {
+                    remaining.incrementAndGet();
+                }
+            }));
+        }
+        for (io.netty.util.concurrent.Future<?> f : done) {
+            f.await(1000);
+        }
+        return remaining.get();
+    }
+
     @Override
     public void close() {
         stopAccepting();

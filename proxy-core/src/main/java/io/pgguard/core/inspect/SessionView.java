@@ -21,6 +21,9 @@ public interface SessionView {
     /** The role statements run as after SET ROLE; the login user when none was set. */
     String effectiveRole();
 
+    /** The search_path set by the session's statements; null while it has set none (the server's default). */
+    java.util.List<String> searchPath();
+
     /** As the server last reported through ParameterStatus; decides how backslashes in '' strings lex. */
     boolean standardConformingStrings();
 

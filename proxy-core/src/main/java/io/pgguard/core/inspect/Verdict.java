@@ -1,6 +1,7 @@
 package io.pgguard.core.inspect;
 
 import io.pgguard.core.protocol.PgError;
+import java.util.List;
 
 /**
  * What to do with one SQL text: forward it, forward a rewritten text, or refuse it with an error the client
@@ -18,6 +19,7 @@ public final class Verdict {
     private final String ruleId;
     private final String newEffectiveRole;
     private final Object attachment;
+    private List<String> newSearchPath;
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -44,7 +46,9 @@ public final class Verdict {
 
     /** Marks a forwarded statement as one that switches the session's effective role ("" for RESET ROLE). */
     public Verdict withNewEffectiveRole(String role) {
-        return new Verdict(action, rewrittenSql, rejection, ruleId, role, attachment);
+        Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, role, attachment);
+        copy.newSearchPath = newSearchPath;
+        return copy;
     }
 
     public Action action() {
@@ -61,6 +65,17 @@ public final class Verdict {
 
     public PgError rejection() {
         return rejection;
+    }
+
+    /** Marks a forwarded statement as one that sets search_path; applied when it succeeds. */
+    public Verdict withNewSearchPath(List<String> path) {
+        Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, newEffectiveRole, attachment);
+        copy.newSearchPath = List.copyOf(path);
+        return copy;
+    }
+
+    public List<String> newSearchPath() {
+        return newSearchPath;
     }
 
     public String ruleId() {

@@ -117,6 +117,21 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * For a graceful drain: closes the session with {@code error} if {@code force}, or if it is quiescent (see
+     * {@link ProxySession#isQuiescent()}). Returns whether the session is gone. Runs on the session's event loop.
+     */
+    public boolean terminateIf(boolean force, PgError error) {
+        if (session == null || session.phase == ProxySession.Phase.CLOSED) {
+            return true;
+        }
+        if (force || session.isQuiescent() || session.phase != ProxySession.Phase.READY) {
+            session.failAndClose(error);
+            return true;
+        }
+        return false;
+    }
+
     // --- startup -------------------------------------------------------------------------------------------
 
     private void onStartupRequest(ChannelHandlerContext ctx, StartupRequest request) {

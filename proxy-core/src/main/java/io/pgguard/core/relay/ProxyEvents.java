@@ -44,5 +44,6 @@ public interface ProxyEvents {
 
     default void protocolError(String kind, String clientAddress, String detail) {}
 
-    default void clientDisconnected(SessionView session, long durationNanos, long statements) {}
+    /** Every client connection ends here once, whether it ever logged in or not. */
+    default void clientDisconnected(SessionView session, boolean loggedIn, long durationNanos, long statements) {}
 }

@@ -41,6 +41,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private boolean standardConformingStrings = true;
     private char transactionStatus = 'I';
     private String effectiveRole;
+    private java.util.List<String> searchPath;
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
@@ -102,6 +103,11 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     @Override
+    public java.util.List<String> searchPath() {
+        return searchPath;
+    }
+
+    @Override
     public boolean standardConformingStrings() {
         return standardConformingStrings;
     }
@@ -154,9 +160,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     // --- life cycle -------------------------------------------------------------------------------------------
 
     void statementCompleted(PendingResponse statement, long endNanos) {
-        if (statement.kind == PendingResponse.Kind.SIMPLE_QUERY && !statement.failed
-                && statement.verdict != null && statement.verdict.newEffectiveRole() != null) {
-            effectiveRole(statement.verdict.newEffectiveRole());
+        if (!statement.failed && statement.verdict != null) {
+            applySessionEffects(statement.verdict);
         }
         context.events().statementCompleted(this, statement.verdict, endNanos - statement.startNanos,
                 statement.rows, statement.failed);
@@ -167,6 +172,21 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             startupTimeout.cancel(false);
             startupTimeout = null;
         }
+    }
+
+    /** A statement that succeeded may have switched role or search_path; later decisions must know. */
+    private void applySessionEffects(io.pgguard.core.inspect.Verdict verdict) {
+        if (verdict.newEffectiveRole() != null) {
+            effectiveRole(verdict.newEffectiveRole());
+        }
+        if (verdict.newSearchPath() != null) {
+            searchPath = verdict.newSearchPath().isEmpty() ? null : verdict.newSearchPath();
+        }
+    }
+
+    /** Logged in, nothing in flight and no transaction open: closing now loses nothing. */
+    boolean isQuiescent() {
+        return phase == Phase.READY && tracker.isIdle() && transactionStatus == 'I';
     }
 
     /** Sends an error to the client and closes both sides once it is written. */
@@ -213,9 +233,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         phase = Phase.CLOSED;
         context.cancels().unregister(clientKey);
         tracker.clear();
-        if (wasLoggedIn) {
-            context.events().clientDisconnected(this, System.nanoTime() - openedNanos, statements);
-        }
+        context.events().clientDisconnected(this, wasLoggedIn, System.nanoTime() - openedNanos, statements);
         log.debug("connection {} from {} closed", connectionId, clientAddress);
     }
 

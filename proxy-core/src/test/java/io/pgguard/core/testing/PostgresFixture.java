@@ -1,0 +1,165 @@
+package io.pgguard.core.testing;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL for tests, one per test JVM: a Testcontainers container where a Docker engine answers,
+ * otherwise an embedded server from the zonky binaries (PostgreSQL 17) so the suite needs only Java and Maven.
+ * Tests change authentication and TLS by rewriting pg_hba.conf / settings and reloading.
+ */
+public final class PostgresFixture {
+    public static final String SUPERUSER = "postgres";
+    private static PostgresFixture instance;
+
+    private final String host;
+    private final int port;
+    private final Backend backend;
+
+    private interface Backend {
+        void writeDataFile(String name, String content) throws Exception;
+
+        String superuserPassword();
+    }
+
+    private PostgresFixture(String host, int port, Backend backend) {
+        this.host = host;
+        this.port = port;
+        this.backend = backend;
+    }
+
+    public static synchronized PostgresFixture get() {
+        if (instance == null) {
+            try {
+                instance = dockerAvailable() ? startContainer() : startEmbedded();
+                instance.resetHba();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start PostgreSQL for the tests", e);
+            }
+        }
+        return instance;
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    private static PostgresFixture startEmbedded() throws IOException {
+        Path data = Files.createTempDirectory("pgguard-test-pg");
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(true)
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "300")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setServerConfig("fsync", "off")
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                pg.close();
+            } catch (IOException ignored) {
+                // the JVM is ending
+            }
+        }));
+        File dir = data.toFile();
+        return new PostgresFixture("127.0.0.1", pg.getPort(), new Backend() {
+            @Override
+            public void writeDataFile(String name, String content) throws IOException {
+                Files.writeString(new File(dir, name).toPath(), content, StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String superuserPassword() {
+                return "";
+            }
+        });
+    }
+
+    @SuppressWarnings("resource")
+    private static PostgresFixture startContainer() {
+        PostgreSQLContainer<?> pg = new PostgreSQLContainer<>("postgres:17")
+                .withUsername(SUPERUSER).withPassword("postgres")
+                .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
+        pg.start();
+        return new PostgresFixture(pg.getHost(), pg.getMappedPort(5432), new Backend() {
+            @Override
+            public void writeDataFile(String name, String content) throws Exception {
+                pg.execInContainer("sh", "-c", "cat > \"$PGDATA/" + name + "\" <<'PGGUARD_EOF'\n" + content
+                        + "\nPGGUARD_EOF");
+            }
+
+            @Override
+            public String superuserPassword() {
+                return "postgres";
+            }
+        });
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    /** A superuser connection straight to the server, for setting up and checking. */
+    public Connection superuser() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", SUPERUSER);
+        p.setProperty("password", backend.superuserPassword());
+        return DriverManager.getConnection(jdbcUrl("postgres"), p);
+    }
+
+    public void sql(String statements) throws SQLException {
+        try (Connection c = superuser(); Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
+    }
+
+    /**
+     * Replaces pg_hba.conf: the superuser keeps trust (local and host) so set-up works, and {@code lines} decide
+     * for every other user. Reloads the server configuration.
+     */
+    public void hba(String lines) throws Exception {
+        String superuser = "local all " + SUPERUSER + " trust\nhost all " + SUPERUSER + " 0.0.0.0/0 trust\n"
+                + "host all " + SUPERUSER + " ::/0 trust\n";
+        backend.writeDataFile("pg_hba.conf", superuser + lines + "\n");
+        sql("SELECT pg_reload_conf()");
+        Thread.sleep(150);
+    }
+
+    /** Everyone may log in with any method the client offers a password for, as set up by default. */
+    public void resetHba() throws Exception {
+        hba("local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256");
+    }
+
+    /** Writes a file into the data directory (certificates for TLS tests). */
+    public void writeDataFile(String name, String content) throws Exception {
+        backend.writeDataFile(name, content);
+    }
+
+    /** Creates (or re-creates) a login role with a password. */
+    public void role(String name, String password) throws SQLException {
+        sql("DROP ROLE IF EXISTS " + name + "; CREATE ROLE " + name + " LOGIN PASSWORD '" + password + "'");
+    }
+}

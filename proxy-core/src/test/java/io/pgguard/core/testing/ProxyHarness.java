@@ -1,0 +1,67 @@
+package io.pgguard.core.testing;
+
+import io.pgguard.core.ProxyServer;
+import io.pgguard.core.cancel.CancelRegistry;
+import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.relay.ProxyEvents;
+import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.upstream.Routing;
+import io.pgguard.core.upstream.Upstream;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** A PgGuard proxy on a free loopback port in front of the test PostgreSQL. */
+public final class ProxyHarness implements AutoCloseable {
+    private final ProxyServer server;
+    private final InetSocketAddress address;
+    private final PostgresFixture pg;
+
+    public ProxyHarness(PostgresFixture pg, StatementInspector inspector) throws InterruptedException {
+        this(pg, ProxySettings.defaults(Routing.single(Upstream.plain("test", pg.host(), pg.port()))), inspector,
+                ProxyEvents.NONE);
+    }
+
+    public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events)
+            throws InterruptedException {
+        this.pg = pg;
+        this.server = new ProxyServer(settings, inspector, events, new CancelRegistry(0), 2, true, null);
+        this.address = server.start("127.0.0.1", 0);
+    }
+
+    public int port() {
+        return address.getPort();
+    }
+
+    public ProxyServer server() {
+        return server;
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    public Connection connect(String user, String password) throws SQLException {
+        return connect(user, password, new Properties());
+    }
+
+    public Connection connect(String user, String password, Properties extra) throws SQLException {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        return DriverManager.getConnection(jdbcUrl("postgres"), p);
+    }
+
+    /** The superuser through the proxy. */
+    public Connection superuser() throws SQLException {
+        return connect(PostgresFixture.SUPERUSER, "postgres");
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
