@@ -25,7 +25,6 @@ import org.slf4j.LoggerFactory;
 final class ServerSideHandler extends ChannelInboundHandlerAdapter implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(ServerSideHandler.class);
     private static final int AUTH_OK = 0;
-    private static final int AUTH_SASL = 10;
 
     private final ProxySession session;
     private BackendStreamScanner scanner;
@@ -151,12 +150,14 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         };
     }
 
+    /**
+     * Authentication passes untouched, SCRAM channel binding included: each leg has its own TLS session, so
+     * SCRAM-SHA-256-PLUS verifies end to end only when PgGuard presents the same certificate as the server
+     * (tls-server-end-point binds the certificate); otherwise the server refuses the binding with a clear error.
+     */
     private ByteBuf onAuthentication(ByteBuf body) {
-        int code = body.getInt(body.readerIndex());
-        if (code == AUTH_OK) {
+        if (body.getInt(body.readerIndex()) == AUTH_OK) {
             session.context.events().authenticated(session);
-        } else if (code == AUTH_SASL) {
-            return ScramMechanisms.withoutChannelBinding(body, session.client.alloc());
         }
         return null;
     }

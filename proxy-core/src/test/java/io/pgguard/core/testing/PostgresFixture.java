@@ -30,6 +30,8 @@ public final class PostgresFixture {
     private interface Backend {
         void writeDataFile(String name, String content) throws Exception;
 
+        void chmodDataFile(String name, String mode) throws Exception;
+
         String superuserPassword();
     }
 
@@ -84,6 +86,11 @@ public final class PostgresFixture {
             }
 
             @Override
+            public void chmodDataFile(String name, String mode) throws Exception {
+                new ProcessBuilder("chmod", mode, new File(dir, name).getPath()).start().waitFor();
+            }
+
+            @Override
             public String superuserPassword() {
                 return "";
             }
@@ -101,6 +108,12 @@ public final class PostgresFixture {
             public void writeDataFile(String name, String content) throws Exception {
                 pg.execInContainer("sh", "-c", "cat > \"$PGDATA/" + name + "\" <<'PGGUARD_EOF'\n" + content
                         + "\nPGGUARD_EOF");
+            }
+
+            @Override
+            public void chmodDataFile(String name, String mode) throws Exception {
+                pg.execInContainer("sh", "-c", "chmod " + mode + " \"$PGDATA/" + name + "\" && chown postgres \"$PGDATA/"
+                        + name + "\"");
             }
 
             @Override
@@ -156,6 +169,10 @@ public final class PostgresFixture {
     /** Writes a file into the data directory (certificates for TLS tests). */
     public void writeDataFile(String name, String content) throws Exception {
         backend.writeDataFile(name, content);
+    }
+
+    public void chmodDataFile(String name, String mode) throws Exception {
+        backend.chmodDataFile(name, mode);
     }
 
     /** Creates (or re-creates) a login role with a password. */
