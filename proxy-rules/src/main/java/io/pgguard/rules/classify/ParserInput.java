@@ -23,10 +23,35 @@ final class ParserInput {
     }
 
     static ParserInput of(List<Token> tokens) {
+        return of(tokens, false);
+    }
+
+    /**
+     * With {@code quoteAliases}, every identifier after AS (outside CAST(...)) is written quoted, as its folded
+     * value: PostgreSQL accepts any keyword as a column label after AS ("... IS NOT NULL AS exists"), JSqlParser
+     * does not. Used for a second attempt only; the meaning is unchanged because the value is already folded.
+     */
+    static ParserInput of(List<Token> tokens, boolean quoteAliases) {
         StringBuilder b = new StringBuilder();
         List<String> values = new ArrayList<>();
+        java.util.ArrayDeque<Boolean> castParens = new java.util.ArrayDeque<>();
         Token previous = null;
         for (Token t : tokens) {
+            boolean alias = quoteAliases && previous != null && previous.isKeyword("as") && t.type() == TokenType.IDENT
+                    && !Boolean.TRUE.equals(castParens.peek());
+            if (t.type() == TokenType.LPAREN) {
+                castParens.push(previous != null && previous.isKeyword("cast"));
+            } else if (t.type() == TokenType.RPAREN && !castParens.isEmpty()) {
+                castParens.pop();
+            }
+            if (alias) {
+                if (previous.end() != t.start()) {
+                    b.append(' ');
+                }
+                b.append('"').append(t.value()).append('"');
+                previous = t;
+                continue;
+            }
             if (previous != null && previous.end() != t.start()) {
                 b.append(' ');
             }

@@ -117,12 +117,16 @@ public final class StatementClassifier {
         String text = tableShorthand ? "SELECT * FROM " + input.text : input.text;
         Statement statement;
         try {
-            CCJSqlParser parser = CCJSqlParserUtil.newParser(text)
-                    .withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
-            statement = parser.Statement();
+            statement = parse(text);
         } catch (Exception | StackOverflowError e) { // ParseException, TokenMgrException, deep recursion
-            b.unparseable("the SQL parser cannot read this statement: " + firstLine(e.getMessage()));
-            return;
+            ParserInput quoted = ParserInput.of(tableShorthand ? tokens.subList(1, tokens.size()) : tokens, true);
+            try {
+                statement = parse(tableShorthand ? "SELECT * FROM " + quoted.text : quoted.text);
+                input = quoted;
+            } catch (Exception | StackOverflowError again) {
+                b.unparseable("the SQL parser cannot read this statement: " + firstLine(e.getMessage()));
+                return;
+            }
         }
         b.parsedBy = ParsedBy.FULL_PARSER;
         AstFactsCollector collector = new AstFactsCollector(input);
@@ -142,6 +146,12 @@ public final class StatementClassifier {
                 b.rowCapRewrite = rewriteSite(select, tokens, b);
             }
         }
+    }
+
+    /** Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). */
+    private static Statement parse(String text) throws Exception {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
+        return parser.Statement();
     }
 
     private static String tooComplex(List<Token> tokens) {

@@ -1,0 +1,109 @@
+package io.pgguard.rules;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pgguard.rules.policy.PolicyEvaluator;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Decides what to do with each statement text for a session, caching decisions by (text, context). Thread-safe;
+ * creates no threads (cache maintenance runs on the calling thread) and never throws from {@link #decide}.
+ */
+public final class PolicyEngine {
+    private final RuleSet rules;
+    private final PolicyEvaluator evaluator;
+    private final Cache<Key, Decision> cache;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder parseFailures = new LongAdder();
+    private final LongAdder fullParser = new LongAdder();
+    private final LongAdder lexerFallback = new LongAdder();
+
+    private record Key(String sql, StatementContext ctx) {
+    }
+
+    public PolicyEngine(RuleSet rules, int cacheSize) {
+        this.rules = rules;
+        this.evaluator = new PolicyEvaluator(rules.policy());
+        this.cache = Caffeine.newBuilder().maximumSize(Math.max(0, cacheSize)).executor(Runnable::run).build();
+    }
+
+    public Decision decide(String sql, StatementContext ctx) {
+        if (rules.isAllowAll()) {
+            hits.increment();
+            return forwardUnchecked(sql);
+        }
+        if (sql == null || ctx == null) {
+            return internalError(String.valueOf(sql), new IllegalArgumentException("sql and context are required"));
+        }
+        Key key = new Key(sql, ctx);
+        Decision cached = cache.getIfPresent(key);
+        if (cached != null) {
+            hits.increment();
+            return cached;
+        }
+        misses.increment();
+        Decision decision;
+        try {
+            decision = evaluator.decide(sql, ctx);
+        } catch (RuntimeException | StackOverflowError e) {
+            return internalError(sql, e); // not cached: a bug should not stick
+        }
+        count(decision);
+        cache.put(key, decision);
+        return decision;
+    }
+
+    private void count(Decision decision) {
+        for (StatementFacts f : decision.statements()) {
+            switch (f.parsedBy()) {
+                case FULL_PARSER -> fullParser.increment();
+                case LEXER_FALLBACK -> lexerFallback.increment();
+                case UNPARSEABLE -> parseFailures.increment();
+            }
+        }
+    }
+
+    private static Decision forwardUnchecked(String sql) {
+        return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, null, List.of(), "allow-all",
+                "no rules configured: forwarded\n");
+    }
+
+    private static Decision internalError(String sql, Throwable e) {
+        String message = "PgGuard: statement refused by rule \"internal-error\": the rules engine failed on this statement";
+        Rejection rejection = new Rejection("internal-error", "XX000", message,
+                "Internal error while deciding (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "); refused to fail closed. Rule: internal-error.",
+                "Report this statement to the PgGuard maintainers.");
+        return new Decision(Decision.Action.REJECT, sql, rejection, List.of(), -1, -1, null, List.of(), "internal-error",
+                message + "\n" + e + "\n");
+    }
+
+    public long cacheHits() {
+        return hits.sum();
+    }
+
+    public long cacheMisses() {
+        return misses.sum();
+    }
+
+    /** Statements (on cache misses) that could not be classified at all. */
+    public long parseFailures() {
+        return parseFailures.sum();
+    }
+
+    /** Statements (on cache misses) classified by JSqlParser. */
+    public long fullParserClassified() {
+        return fullParser.sum();
+    }
+
+    /** Statements (on cache misses) classified from their keywords by the lexer-based fallback. */
+    public long lexerFallbackClassified() {
+        return lexerFallback.sum();
+    }
+
+    public RuleSet rules() {
+        return rules;
+    }
+}

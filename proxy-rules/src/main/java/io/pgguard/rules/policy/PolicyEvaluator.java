@@ -1,0 +1,363 @@
+package io.pgguard.rules.policy;
+
+import io.pgguard.rules.CommandKind;
+import io.pgguard.rules.Decision;
+import io.pgguard.rules.DryRunHit;
+import io.pgguard.rules.FunctionCall;
+import io.pgguard.rules.ParsedBy;
+import io.pgguard.rules.Rejection;
+import io.pgguard.rules.RewriteSite;
+import io.pgguard.rules.StatementContext;
+import io.pgguard.rules.StatementFacts;
+import io.pgguard.rules.TableAccess;
+import io.pgguard.rules.WhereStatus;
+import io.pgguard.rules.WriteOperation;
+import io.pgguard.rules.classify.StatementClassifier;
+import io.pgguard.rules.lex.LexedScript;
+import io.pgguard.rules.lex.StatementSplitter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Applies a {@link Policy} to one query string: split, classify, check every statement against every rule that
+ * applies to the session, then forward, rewrite (row-cap LIMIT only) or reject the whole string.
+ */
+public final class PolicyEvaluator {
+    private final Policy policy;
+    private final StatementClassifier classifier;
+
+    public PolicyEvaluator(Policy policy) {
+        this.policy = policy;
+        this.classifier = new StatementClassifier(policy.functions());
+    }
+
+    public Decision decide(String sql, StatementContext ctx) {
+        if (!policy.governs(ctx.user(), ctx.effectiveRole())) {
+            return ungoverned(sql, ctx);
+        }
+        List<StatementFacts> facts = classify(sql, ctx);
+        List<Rule> applicable = policy.rules().stream()
+                .filter(r -> r.appliesTo(ctx.user(), ctx.effectiveRole(), ctx.environment(), ctx.database())).toList();
+        List<Violation> violations = new ArrayList<>();
+        StringBuilder explanation = new StringBuilder();
+        explanation.append("rules ").append(policy.id()).append(", user ").append(ctx.user())
+                .append(ctx.hasEffectiveRole() ? " (acting as " + ctx.effectiveRole() + ")" : "")
+                .append(", roles ").append(policy.rolesOf(ctx.user()).stream().map(RoleGrant::name).toList())
+                .append('\n');
+        for (StatementFacts f : facts) {
+            explanation.append(f.describe()).append('\n');
+            violations.addAll(new StatementCheck(policy, ctx, applicable, f).violations());
+        }
+        return conclude(sql, ctx, facts, applicable, violations, explanation);
+    }
+
+    private List<StatementFacts> classify(String sql, StatementContext ctx) {
+        LexedScript script = StatementSplitter.split(sql, ctx.standardConformingStrings());
+        if (script.failed()) {
+            return List.of(new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
+                    script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
+                    null, null, ""));
+        }
+        return classifier.classify(script, ctx.searchPath());
+    }
+
+    private Decision ungoverned(String sql, StatementContext ctx) {
+        if (policy.usersWithoutRulesAllowed()) {
+            return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, null, List.of(),
+                    "users-without-rules", "user " + ctx.user() + " has no rules; users-without-rules = allow\n");
+        }
+        String message = "PgGuard: statement refused by rule \"users-without-rules\": user " + ctx.user()
+                + " has no rules and users without rules are denied";
+        Rejection rejection = new Rejection("users-without-rules", "42501", message,
+                "No entry under rules.users matches user " + ctx.user() + " (rule users-without-rules).",
+                "Ask the platform team to give this user a role in the PgGuard rules.");
+        if (policy.dryRun()) {
+            return new Decision(Decision.Action.FORWARD, sql, null, List.of(new DryRunHit("users-without-rules", message)),
+                    -1, -1, null, List.of(), "users-without-rules", "dry-run: " + message + "\n");
+        }
+        return new Decision(Decision.Action.REJECT, sql, rejection, List.of(), -1, -1, null, List.of(),
+                "users-without-rules", message + "\n");
+    }
+
+    private Decision conclude(String sql, StatementContext ctx, List<StatementFacts> facts, List<Rule> applicable,
+            List<Violation> violations, StringBuilder explanation) {
+        List<DryRunHit> dryRun = new ArrayList<>();
+        Violation enforced = null;
+        for (Violation v : violations) {
+            if (policy.dryRun() || v.rule().dryRun()) {
+                dryRun.add(new DryRunHit(v.rule().id(), message(v)));
+                explanation.append("dry-run ").append(v.rule().id()).append(": ").append(v.reason()).append('\n');
+            } else if (enforced == null) {
+                enforced = v;
+            }
+        }
+        if (enforced != null) {
+            explanation.append("REJECT by rule ").append(enforced.rule().id()).append(": ").append(enforced.reason()).append('\n');
+            return new Decision(Decision.Action.REJECT, sql, rejection(enforced, facts), dryRun, -1, -1, null, facts,
+                    enforced.rule().id(), explanation.toString());
+        }
+        RowCaps caps = RowCaps.of(applicable, facts, sql);
+        String newRole = newEffectiveRole(facts);
+        String matched = facts.isEmpty() ? "empty" : policy.mapsUser(ctx.user()) ? "grants" : "no-rule-refused";
+        explanation.append(caps.rewritten() != null ? "REWRITE (row cap " + caps.rewriteCap() + ")" : "FORWARD")
+                .append(caps.readRowCap() >= 0 ? ", result stream capped at " + caps.readRowCap() + " rows" : "")
+                .append(caps.writeRowCap() >= 0 ? ", writes capped at " + caps.writeRowCap() + " rows" : "")
+                .append(" (allowed by ").append(matched).append(")\n");
+        Decision.Action action = caps.rewritten() != null ? Decision.Action.REWRITE : Decision.Action.FORWARD;
+        return new Decision(action, caps.rewritten() != null ? caps.rewritten() : sql, null, dryRun, caps.readRowCap(),
+                caps.writeRowCap(), newRole, facts, matched, explanation.toString());
+    }
+
+    private static String newEffectiveRole(List<StatementFacts> facts) {
+        String role = null;
+        for (StatementFacts f : facts) {
+            if (f.roleChange() != null) {
+                role = f.roleChange();
+            }
+        }
+        return role;
+    }
+
+    static String message(Violation v) {
+        return "PgGuard: statement refused by rule \"" + v.rule().id() + "\": " + v.rule().message();
+    }
+
+    private static Rejection rejection(Violation v, List<StatementFacts> facts) {
+        StatementFacts f = v.statementIndex() < facts.size() ? facts.get(v.statementIndex()) : null;
+        String where = facts.size() > 1 && f != null
+                ? " (statement " + (f.index() + 1) + " of " + facts.size() + ": " + abbreviate(f.fingerprint()) + ")" : "";
+        String detail = v.reason() + where + ". Rule: " + v.rule().id() + ".";
+        return new Rejection(v.rule().id(), v.rule().sqlState(), message(v), detail, v.hint());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 120 ? s : s.substring(0, 117) + "...";
+    }
+
+    /** The row caps that apply, and the LIMIT rewrite when a SELECT can take one. */
+    record RowCaps(long readRowCap, long writeRowCap, String rewritten, long rewriteCap) {
+
+        static RowCaps of(List<Rule> applicable, List<StatementFacts> facts, String sql) {
+            long readCap = minCap(applicable, Rule.Type.READ_ROW_CAP);
+            long writeCap = minCap(applicable, Rule.Type.WRITE_ROW_CAP);
+            long streamCap = -1;
+            List<RewriteSite> edits = new ArrayList<>();
+            for (StatementFacts f : facts) {
+                if (readCap > 0 && returnsUserRows(f)) {
+                    if (f.limit() >= 0 && f.limit() <= readCap) {
+                        continue;
+                    }
+                    if (f.rowCapRewrite() != null) {
+                        edits.add(f.rowCapRewrite());
+                    } else {
+                        streamCap = readCap;
+                    }
+                }
+            }
+            boolean writes = facts.stream().anyMatch(f -> f.writesData() || f.kind() == CommandKind.EXECUTE
+                    || f.kind() == CommandKind.CALL);
+            String rewritten = edits.isEmpty() ? null : apply(sql, edits, readCap);
+            return new RowCaps(streamCap, writes ? writeCap : -1, rewritten, readCap);
+        }
+
+        private static long minCap(List<Rule> rules, Rule.Type type) {
+            return rules.stream().filter(r -> r.type() == type && !r.dryRun()).mapToLong(Rule::maxRows).min().orElse(-1);
+        }
+
+        /** Statements that can stream many rows of user data (pure catalog reads are left alone: tools need them). */
+        private static boolean returnsUserRows(StatementFacts f) {
+            return switch (f.kind()) {
+                case SELECT -> f.tables().isEmpty() ? !f.functions().isEmpty() : f.tables().stream().anyMatch(t -> !t.catalog());
+                case FETCH, EXECUTE, COPY_TO_STDOUT -> true;
+                default -> false;
+            };
+        }
+
+        private static String apply(String sql, List<RewriteSite> edits, long cap) {
+            StringBuilder b = new StringBuilder(sql);
+            edits.stream().sorted(Comparator.comparingInt(RewriteSite::start).reversed())
+                    .forEach(e -> b.replace(e.start(), e.end(), e.prefix() + cap));
+            return b.toString();
+        }
+    }
+
+    /** All checks of one statement against the applicable rules. */
+    private static final class StatementCheck {
+        private final Policy policy;
+        private final StatementContext ctx;
+        private final List<Rule> rules;
+        private final StatementFacts f;
+        private final List<Violation> out = new ArrayList<>();
+
+        StatementCheck(Policy policy, StatementContext ctx, List<Rule> rules, StatementFacts f) {
+            this.policy = policy;
+            this.ctx = ctx;
+            this.rules = rules;
+            this.f = f;
+        }
+
+        List<Violation> violations() {
+            for (Rule r : rules) {
+                switch (r.type()) {
+                    case UNKNOWN_EFFECT -> unknownEffect(r);
+                    case DENIED_FUNCTIONS -> deniedFunctions(r);
+                    case ROLE_SWITCH -> roleSwitch(r);
+                    case SEARCH_PATH -> searchPath(r);
+                    case FORBID -> forbid(r);
+                    case GRANTS -> grants(r);
+                    case REQUIRE_WHERE -> requireWhere(r);
+                    default -> { }
+                }
+            }
+            return out;
+        }
+
+        private void add(Rule r, String reason, String hint) {
+            out.add(new Violation(r, f.index(), reason, hint));
+        }
+
+        private void unknownEffect(Rule r) {
+            if (r.allow() || !f.hasUnknownEffect()) {
+                return;
+            }
+            String reason = f.parsedBy() == ParsedBy.UNPARSEABLE
+                    ? "PgGuard cannot determine what this statement does: " + f.parseError()
+                    : "PgGuard cannot determine what this statement does: " + String.join("; ", f.unknownEffects());
+            add(r, reason, "Rewrite the statement without opaque code, or name the function under rules.functions "
+                    + "with its effect.");
+        }
+
+        private void deniedFunctions(Rule r) {
+            for (FunctionCall call : f.functions()) {
+                if (call.effect() == FunctionCall.Effect.DENIED) {
+                    add(r, "function " + call.name() + "() is refused: it changes who acts, reaches the server's files, "
+                            + "runs SQL from a string or controls the server", "Do not call " + call.name() + "().");
+                }
+            }
+        }
+
+        private void roleSwitch(Rule r) {
+            String target = f.roleChange();
+            if (target == null || target.isEmpty() || target.equals(ctx.user())) {
+                return; // no change, or back to the authenticated user: never an escalation
+            }
+            if (!target.equals("?") && Glob.anyMatches(r.names(), target)) {
+                return;
+            }
+            add(r, "the statement changes the acting role to " + (target.equals("?") ? "a computed role" : target),
+                    r.names().isEmpty() ? "Connect as the user you need instead of switching roles."
+                            : "Roles this user may switch to: " + r.names() + ".");
+        }
+
+        private void searchPath(Rule r) {
+            if (f.searchPathChange() == null) {
+                return;
+            }
+            for (String schema : f.searchPathChange()) {
+                if (!schemaAllowed(schema, r)) {
+                    add(r, "search_path would include schema " + schema + ", which this user may not use",
+                            "Schemas this user may put on search_path: " + allowedSchemasForHint(r) + ".");
+                    return;
+                }
+            }
+        }
+
+        private boolean schemaAllowed(String schema, Rule r) {
+            if (schema.equals("$user") || schema.equals("pg_temp") || Glob.anyMatches(r.names(), schema)) {
+                return true; // "$user" and pg_temp: see README (assumed absent / always searched anyway)
+            }
+            if ((schema.equals("pg_catalog") || schema.equals("information_schema")) && policy.catalogReads()) {
+                return true;
+            }
+            return policy.rolesOf(ctx.user()).stream().flatMap(g -> g.tables().stream()).anyMatch(t -> t.coversSchema(schema));
+        }
+
+        private String allowedSchemasForHint(Rule r) {
+            Set<String> s = new TreeSet<>();
+            policy.rolesOf(ctx.user()).forEach(g -> g.tables().forEach(t -> t.on().forEach(p -> {
+                int dot = p.pattern().indexOf('.');
+                s.add(dot < 0 ? p.pattern() : p.pattern().substring(0, dot));
+            })));
+            r.names().forEach(g -> s.add(g.pattern()));
+            if (policy.catalogReads()) {
+                s.add("pg_catalog");
+            }
+            return s.toString();
+        }
+
+        private void forbid(Rule r) {
+            boolean innerRuns = f.kind() != CommandKind.EXPLAIN;
+            if (r.kinds().contains(f.kind()) || (innerRuns && f.innerKind() != null && r.kinds().contains(f.innerKind()))) {
+                CommandKind k = r.kinds().contains(f.kind()) ? f.kind() : f.innerKind();
+                add(r, k + " statements are forbidden for " + ctx.user()
+                        + (ctx.environment() == null ? "" : " in environment " + ctx.environment()), "Not allowed: " + r.kinds() + ".");
+            }
+        }
+
+        private void grants(Rule r) {
+            if (!policy.mapsUser(ctx.user()) || f.parsedBy() == ParsedBy.UNPARSEABLE) {
+                return; // unparseable statements are the unknown-effect rule's business
+            }
+            List<RoleGrant> roles = policy.rolesOf(ctx.user());
+            Set<CommandKind> allowedKinds = new LinkedHashSet<>();
+            roles.forEach(g -> allowedKinds.addAll(g.statements()));
+            boolean innerRuns = f.kind() != CommandKind.EXPLAIN;
+            for (CommandKind k : innerRuns && f.innerKind() != null ? List.of(f.kind(), f.innerKind()) : List.of(f.kind())) {
+                if (!allowedKinds.contains(k)) {
+                    add(r, k + " statements are not granted to user " + ctx.user(),
+                            "Granted statement kinds: " + allowedKinds + ".");
+                    return;
+                }
+            }
+            for (TableAccess t : f.tables()) {
+                if (!tableAllowed(t, roles)) {
+                    add(r, t.access() + " on " + t.qualifiedName() + " is not granted to user " + ctx.user(),
+                            "Granted tables: " + describeGrants(roles) + ".");
+                    return;
+                }
+            }
+        }
+
+        private boolean tableAllowed(TableAccess t, List<RoleGrant> roles) {
+            if (t.catalog() && t.access() == TableAccess.Access.READ && policy.catalogReads()) {
+                return true;
+            }
+            for (RoleGrant g : roles) {
+                for (TableGrant tg : g.tables()) {
+                    if (tg.allows(t.qualifiedName(), t.access())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private static String describeGrants(List<RoleGrant> roles) {
+            List<String> parts = new ArrayList<>();
+            for (RoleGrant g : roles) {
+                for (TableGrant t : g.tables()) {
+                    parts.add(t.privileges() + " on " + t.on());
+                }
+            }
+            return parts.isEmpty() ? "none" : String.join("; ", parts);
+        }
+
+        private void requireWhere(Rule r) {
+            for (WriteOperation w : f.writes()) {
+                if (!r.kinds().contains(w.kind())) {
+                    continue;
+                }
+                if (w.where() == WhereStatus.MISSING || w.where() == WhereStatus.TRIVIAL) {
+                    add(r, w.kind() + " of " + w.table() + " does not restrict its rows: "
+                                    + (w.whereReason() == null ? w.where().name().toLowerCase() : w.whereReason()),
+                            "Add a WHERE that selects the rows to change (for example by primary key).");
+                    return;
+                }
+            }
+        }
+    }
+}

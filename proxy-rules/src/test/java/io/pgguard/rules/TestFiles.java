@@ -1,0 +1,76 @@
+package io.pgguard.rules;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds the shared corpus (a sibling of the repository) and the repository's example configs. */
+public final class TestFiles {
+    private TestFiles() {
+    }
+
+    public record Case(String sql, String kind, String expect, String why) {
+        public boolean expectAllow() {
+            return expect.equals("allow");
+        }
+    }
+
+    /** Walks up from the working directory to the folder that holds shared/corpus. */
+    public static Path corpusDir() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared").resolve("corpus");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        return fail("shared/corpus not found in any parent of " + Path.of("").toAbsolutePath()
+                + "; the corpus must sit beside the repository as ../shared/corpus");
+    }
+
+    /** Walks up from the working directory to the repository root (the folder with deploy/examples). */
+    public static Path repoRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("deploy/examples/reference-policy.conf"))) {
+                return p;
+            }
+        }
+        return fail("deploy/examples/reference-policy.conf not found above " + Path.of("").toAbsolutePath());
+    }
+
+    public static List<Case> corpus(String file) {
+        ObjectMapper json = new ObjectMapper();
+        List<Case> cases = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(corpusDir().resolve(file), StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = json.readTree(line);
+                cases.add(new Case(n.get("sql").asText(), n.get("kind").asText(), n.get("expect").asText(),
+                        n.get("why").asText()));
+            }
+        } catch (IOException e) {
+            fail("cannot read corpus file " + file + ": " + e);
+        }
+        return cases;
+    }
+
+    public static RuleSet exampleRules(String file) {
+        Path conf = repoRoot().resolve("deploy/examples").resolve(file);
+        return RuleSet.fromConfig(ConfigFactory.parseFile(conf.toFile()).resolve().getConfig("pgguard.rules"));
+    }
+
+    /** Display names must stay readable: long SQL is cut, control characters made visible. */
+    public static String display(String sql) {
+        String s = sql.replace("\n", "\\n").replace("\t", "\\t").replace("\f", "\\f");
+        return s.length() > 160 ? s.substring(0, 157) + "..." : s;
+    }
+}
