@@ -112,6 +112,15 @@ public final class StatementClassifier {
             b.unparseable(refusal);
             return;
         }
+        int currentOf = whereCurrentOf(tokens);
+        if (currentOf >= 0) { // JSqlParser lacks WHERE CURRENT OF: parse without it, it restricts to one row
+            List<Token> without = new ArrayList<>(tokens.subList(0, currentOf));
+            without.addAll(tokens.subList(currentOf + 4, tokens.size()));
+            fullParse(source, without, b, searchPath, false);
+            b.writes.replaceAll(w -> w.where() == WhereStatus.MISSING
+                    ? new WriteOperation(w.kind(), w.table(), WhereStatus.RESTRICTING, "WHERE CURRENT OF a cursor") : w);
+            return;
+        }
         boolean tableShorthand = tokens.get(0).isKeyword("table");
         ParserInput input = ParserInput.of(tableShorthand ? tokens.subList(1, tokens.size()) : tokens);
         String text = tableShorthand ? "SELECT * FROM " + input.text : input.text;
@@ -119,6 +128,11 @@ public final class StatementClassifier {
         try {
             statement = parse(text);
         } catch (Exception | StackOverflowError e) { // ParseException, TokenMgrException, deep recursion
+            if (selectInto(tokens)) {
+                b.kind = CommandKind.CREATE_TABLE_AS;
+                b.unknown("SELECT INTO that the parser cannot read: " + firstLine(e.getMessage()));
+                return;
+            }
             ParserInput quoted = ParserInput.of(tableShorthand ? tokens.subList(1, tokens.size()) : tokens, true);
             try {
                 statement = parse(tableShorthand ? "SELECT * FROM " + quoted.text : quoted.text);
@@ -137,6 +151,9 @@ public final class StatementClassifier {
             return;
         }
         b.kind = kindOf(statement, collector);
+        if (b.kind == CommandKind.SELECT && selectInto(tokens)) {
+            b.kind = CommandKind.CREATE_TABLE_AS; // whatever the parser made of INTO TEMP / UNLOGGED
+        }
         recordTables(collector, b, searchPath);
         recordWrites(collector, b, searchPath);
         recordCalls(collector, input, b, searchPath);
@@ -146,6 +163,22 @@ public final class StatementClassifier {
                 b.rowCapRewrite = rewriteSite(select, tokens, b);
             }
         }
+    }
+
+    /** Index of a top-level "WHERE CURRENT OF cursor" in UPDATE/DELETE, or -1. */
+    private static int whereCurrentOf(List<Token> tokens) {
+        if (!tokens.get(0).isKeyword("update") && !tokens.get(0).isKeyword("delete")) {
+            return -1;
+        }
+        int where = new TokenCursor(tokens, 0).findTopLevel("where");
+        boolean currentOf = where >= 0 && where + 3 < tokens.size() && tokens.get(where + 1).isKeyword("current")
+                && tokens.get(where + 2).isKeyword("of");
+        return currentOf ? where : -1;
+    }
+
+    /** SELECT ... INTO at the top level creates a table (PostgreSQL's SELECT INTO is CREATE TABLE AS). */
+    static boolean selectInto(List<Token> tokens) {
+        return tokens.get(0).isKeyword("select") && new TokenCursor(tokens, 0).findTopLevel("into") >= 0;
     }
 
     /** Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). */
