@@ -1,0 +1,256 @@
+package io.pgguard.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException.BadValue;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import io.netty.handler.ssl.SslContext;
+import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.tls.ClientTls;
+import io.pgguard.core.tls.TlsContexts;
+import io.pgguard.core.tls.UpstreamTls;
+import io.pgguard.core.upstream.Routing;
+import io.pgguard.core.upstream.Upstream;
+import io.pgguard.rules.RuleConfigException;
+import io.pgguard.rules.RuleSet;
+import java.io.File;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole validated configuration: HOCON from reference.conf, the --config file, environment variables and
+ * command-line overrides, turned into typed settings. Anything wrong fails here, at start or on reload, with a
+ * message naming the key, never later on a connection.
+ */
+public record PgGuardConfig(
+        HostPort listen,
+        int workerThreads,
+        boolean nativeTransport,
+        ProxySettings proxySettings,
+        HostPort adminListen,
+        String adminToken,
+        String userLabel,
+        AuditSettings audit,
+        int replicaId,
+        RuleSet rules,
+        Config raw) {
+
+    public record AuditSettings(String statements, boolean connections, boolean redactLiterals) {}
+
+    /** Loads {@code file} (may be null) over the defaults, with {@code overrides} (config paths) on top. */
+    public static PgGuardConfig load(File file, Map<String, String> overrides) {
+        Config config;
+        try {
+            Config fromFile = ConfigFactory.empty();
+            if (file != null) {
+                if (!file.isFile()) {
+                    throw new ConfigException("config file " + file + " does not exist or is not a file");
+                }
+                fromFile = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+            }
+            Config fromFlags = ConfigFactory.parseMap(overrides, "command line");
+            config = fromFlags.withFallback(fromFile).withFallback(ConfigFactory.defaultReference())
+                    .resolve(ConfigResolveOptions.defaults());
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException("invalid configuration: " + e.getMessage(), e);
+        }
+        return from(config);
+    }
+
+    public static PgGuardConfig from(Config root) {
+        try {
+            Config c = root.getConfig("pgguard");
+            Map<String, Upstream> upstreams = upstreams(c);
+            Routing routing = routing(c, upstreams);
+            ProxySettings settings = new ProxySettings(routing, clientTls(c),
+                    (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.max-message-size")),
+                    positiveDuration(c, "limits.startup-timeout"), positiveDuration(c, "limits.connect-timeout"),
+                    new HashSet<>(c.getStringList("quiet-applications")));
+            String adminText = c.getString("admin.listen").trim();
+            HostPort admin = adminText.isEmpty() ? null : HostPort.parse("pgguard.admin.listen", adminText);
+            return new PgGuardConfig(
+                    HostPort.parse("pgguard.listen", c.getString("listen")),
+                    nonNegative(c, "worker-threads"),
+                    c.getBoolean("native-transport"),
+                    settings, admin, c.getString("admin.token"),
+                    oneOf(c, "metrics.user-label", "all", "ruled", "none"),
+                    new AuditSettings(oneOf(c, "audit.statements", "all", "writes", "rejections", "none"),
+                            c.getBoolean("audit.connections"), c.getBoolean("audit.redact-literals")),
+                    replicaId(c), rules(c), root);
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static RuleSet rules(Config c) {
+        Config section = c.getConfig("rules");
+        if (section.isEmpty()) {
+            return RuleSet.allowAll();
+        }
+        try {
+            return RuleSet.fromConfig(section);
+        } catch (RuleConfigException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Upstream> upstreams(Config c) {
+        Map<String, Upstream> result = new LinkedHashMap<>();
+        Config section = c.getConfig("upstreams");
+        for (String name : section.root().keySet()) {
+            String prefix = "pgguard.upstreams." + name;
+            Config u = section.getConfig(quote(name));
+            int port = u.getInt("port");
+            if (port <= 0 || port > 65535) {
+                throw new ConfigException(prefix + ".port: " + port + " is out of range 1-65535");
+            }
+            String host = u.getString("host").trim();
+            if (host.isEmpty()) {
+                throw new ConfigException(prefix + ".host: must not be empty");
+            }
+            String notice = u.hasPath("connect-notice") ? u.getString("connect-notice") : "";
+            String environment = u.hasPath("environment") ? u.getString("environment") : "default";
+            result.put(name, new Upstream(name, host, port, environment, upstreamTls(prefix, u),
+                    notice.isBlank() ? null : notice));
+        }
+        if (result.isEmpty()) {
+            throw new ConfigException("pgguard.upstreams: at least one upstream is needed");
+        }
+        return result;
+    }
+
+    private static UpstreamTls upstreamTls(String prefix, Config u) {
+        if (!u.hasPath("tls")) {
+            return UpstreamTls.disabled();
+        }
+        String modeText = u.getString("tls.mode");
+        UpstreamTls.Mode mode;
+        try {
+            mode = UpstreamTls.Mode.parse(modeText);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(prefix + ".tls.mode: \"" + modeText
+                    + "\" is not one of disable, prefer, require, verify-ca, verify-full");
+        }
+        if (mode == UpstreamTls.Mode.DISABLE) {
+            return UpstreamTls.disabled();
+        }
+        String rootCert = u.hasPath("tls.root-cert") ? u.getString("tls.root-cert").trim() : "";
+        File root = rootCert.isEmpty() ? null : existingFile(prefix + ".tls.root-cert", rootCert);
+        try {
+            return new UpstreamTls(mode, TlsContexts.upstream(mode, root));
+        } catch (Exception e) {
+            throw new ConfigException(prefix + ".tls: " + e.getMessage(), e);
+        }
+    }
+
+    private static ClientTls clientTls(Config c) {
+        String modeText = c.getString("client-tls.mode");
+        ClientTls.Mode mode;
+        try {
+            mode = ClientTls.Mode.parse(modeText);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("pgguard.client-tls.mode: \"" + modeText + "\" is not one of off, optional, required");
+        }
+        if (mode == ClientTls.Mode.OFF) {
+            return ClientTls.off();
+        }
+        File cert = existingFile("pgguard.client-tls.cert", c.getString("client-tls.cert"));
+        File key = existingFile("pgguard.client-tls.key", c.getString("client-tls.key"));
+        try {
+            SslContext context = TlsContexts.server(cert, key);
+            return new ClientTls(mode, context);
+        } catch (Exception e) {
+            throw new ConfigException("pgguard.client-tls: cannot use cert/key: " + e.getMessage(), e);
+        }
+    }
+
+    private static Routing routing(Config c, Map<String, Upstream> upstreams) {
+        String defaultName = c.getString("routing.default");
+        Upstream fallback = upstreams.get(defaultName);
+        if (fallback == null) {
+            throw new ConfigException("pgguard.routing.default: no upstream named \"" + defaultName + "\" (known: "
+                    + upstreams.keySet() + ")");
+        }
+        Map<String, Upstream> byDatabase = new LinkedHashMap<>();
+        Config dbs = c.getConfig("routing.databases");
+        for (String db : dbs.root().keySet()) {
+            String target = dbs.getString(quote(db));
+            Upstream upstream = upstreams.get(target);
+            if (upstream == null) {
+                throw new ConfigException("pgguard.routing.databases." + db + ": no upstream named \"" + target + "\"");
+            }
+            byDatabase.put(db, upstream);
+        }
+        return new Routing(byDatabase, fallback);
+    }
+
+    private static File existingFile(String key, String path) {
+        if (path == null || path.isBlank()) {
+            throw new ConfigException(key + ": a file is required");
+        }
+        File f = new File(path.trim());
+        if (!f.isFile()) {
+            throw new ConfigException(key + ": file " + path + " does not exist");
+        }
+        return f;
+    }
+
+    private static int replicaId(Config c) {
+        int id = c.getInt("replica-id");
+        if (id < 0 || id > 127) {
+            throw new ConfigException("pgguard.replica-id: " + id + " is out of range 0-127");
+        }
+        return id;
+    }
+
+    private static int nonNegative(Config c, String key) {
+        int value = c.getInt(key);
+        if (value < 0) {
+            throw new ConfigException("pgguard." + key + ": must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    private static long positiveBytes(Config c, String key) {
+        try {
+            long value = c.getBytes(key);
+            if (value <= 0) {
+                throw new ConfigException("pgguard." + key + ": must be positive, got " + value);
+            }
+            return value;
+        } catch (BadValue e) {
+            throw new ConfigException("pgguard." + key + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration positiveDuration(Config c, String key) {
+        Duration value = c.getDuration(key);
+        if (value.isNegative() || value.isZero()) {
+            throw new ConfigException("pgguard." + key + ": must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private static String oneOf(Config c, String key, String... allowed) {
+        String value = c.getString(key).trim().toLowerCase(Locale.ROOT);
+        if (!List.of(allowed).contains(value)) {
+            throw new ConfigException("pgguard." + key + ": \"" + value + "\" is not one of " + String.join(", ", allowed));
+        }
+        return value;
+    }
+
+    private static String quote(String key) {
+        return com.typesafe.config.ConfigUtil.joinPath(key);
+    }
+
+    public String renderedRules() {
+        return raw.getConfig("pgguard.rules").root().render(ConfigRenderOptions.concise());
+    }
+}

@@ -1,0 +1,309 @@
+package io.pgguard.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pgguard.core.inspect.SessionView;
+import io.pgguard.core.inspect.SqlOrigin;
+import io.pgguard.core.inspect.Verdict;
+import io.pgguard.core.relay.ProxyEvents;
+import io.pgguard.core.upstream.Upstream;
+import io.pgguard.rules.Decision;
+import io.pgguard.rules.DryRunHit;
+import io.pgguard.rules.StatementFacts;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * PgGuard's Prometheus metrics, fed by the relay's events. Meters are created once per label combination and
+ * cached, so the hot path costs a map lookup and an increment. No label ever carries SQL text; the user label is
+ * bounded by configuration (all users, only users named in rules, or none).
+ */
+public final class PgGuardMetrics implements ProxyEvents {
+    private static final Duration[] SUB_MS_BUCKETS = {
+        Duration.ofNanos(10_000), Duration.ofNanos(25_000), Duration.ofNanos(50_000), Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final String userLabelMode;
+    private volatile Set<String> ruledUsers;
+    private final AtomicLong startingConnections = new AtomicLong();
+    private final AtomicLong readyConnections = new AtomicLong();
+    private final Counter opened;
+    private final Counter closed;
+    private final Counter tls;
+    private final Counter bytesFromClient;
+    private final Counter bytesFromServer;
+    private final Counter cacheHits;
+    private final Counter cacheMisses;
+    private final Timer decisionTime;
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
+    private final Map<String, Counter> cancels = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamConnect = new ConcurrentHashMap<>();
+    private final Map<String, Counter> upstreamFailures = new ConcurrentHashMap<>();
+    private final Map<StatementKey, Counter> statements = new ConcurrentHashMap<>();
+    private final Map<String, Counter> ruleRejections = new ConcurrentHashMap<>();
+    private final Map<String, Timer> statementTime = new ConcurrentHashMap<>();
+    private final Map<String, Counter> reloads = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> upstreamUp = new ConcurrentHashMap<>();
+    private volatile RulesInfo rulesInfo;
+
+    private record StatementKey(String upstream, String database, String user, String command, String decision) {}
+
+    private record RulesInfo(String id, String hash) {}
+
+    public PgGuardMetrics(String userLabelMode, Set<String> ruledUsers) {
+        this.userLabelMode = userLabelMode;
+        this.ruledUsers = Set.copyOf(ruledUsers);
+        Gauge.builder("pgguard_client_connections", startingConnections, AtomicLong::get).tag("state", "startup")
+                .description("Client connections by state").register(registry);
+        Gauge.builder("pgguard_client_connections", readyConnections, AtomicLong::get).tag("state", "ready")
+                .description("Client connections by state").register(registry);
+        opened = Counter.builder("pgguard_client_connections_opened").register(registry);
+        closed = Counter.builder("pgguard_client_connections_closed").register(registry);
+        tls = Counter.builder("pgguard_client_connections_tls").register(registry);
+        bytesFromClient = Counter.builder("pgguard_bytes").baseUnit("bytes").tag("direction", "client_to_server")
+                .register(registry);
+        bytesFromServer = Counter.builder("pgguard_bytes").baseUnit("bytes").tag("direction", "server_to_client")
+                .register(registry);
+        cacheHits = Counter.builder("pgguard_rules_cache_hits").register(registry);
+        cacheMisses = Counter.builder("pgguard_rules_cache_misses").register(registry);
+        decisionTime = Timer.builder("pgguard_decision_duration")
+                .description("PgGuard's own time to decide on a SQL text: lexer, parser and rules")
+                .serviceLevelObjectives(SUB_MS_BUCKETS).register(registry);
+        Gauge.builder("pgguard_rules_info", () -> 1).tags("id", "", "hash", "").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void ruledUsers(Set<String> users) {
+        this.ruledUsers = Set.copyOf(users);
+    }
+
+    /** The loaded rule set, as an info metric whose labels carry its id and hash. */
+    public void rulesLoaded(String id, String hash) {
+        RulesInfo previous = rulesInfo;
+        if (previous != null) {
+            registry.find("pgguard_rules_info").tags("id", previous.id, "hash", previous.hash).meters()
+                    .forEach(registry::remove);
+        }
+        registry.find("pgguard_rules_info").tags("id", "", "hash", "").meters().forEach(registry::remove);
+        rulesInfo = new RulesInfo(id, hash);
+        Gauge.builder("pgguard_rules_info", () -> 1).tags("id", id, "hash", hash)
+                .description("The rule set in force").register(registry);
+    }
+
+    public void reload(boolean success) {
+        counter(reloads, success ? "success" : "failure",
+                r -> Counter.builder("pgguard_rules_reloads").tag("result", r).register(registry)).increment();
+    }
+
+    public void cacheCounts(long hits, long misses) {
+        double newHits = hits - cacheHits.count();
+        double newMisses = misses - cacheMisses.count();
+        if (newHits > 0) {
+            cacheHits.increment(newHits);
+        }
+        if (newMisses > 0) {
+            cacheMisses.increment(newMisses);
+        }
+    }
+
+    public void upstreamReachable(String upstream, boolean up) {
+        upstreamUp.computeIfAbsent(upstream, name -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("pgguard_upstream_up", value, AtomicLong::get).tag("upstream", name).register(registry);
+            return value;
+        }).set(up ? 1 : 0);
+    }
+
+    /** Registers a gauge read at scrape time, for counts the metrics do not see as events. */
+    public void gauge(String name, String description, java.util.function.Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    // --- ProxyEvents ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void clientConnected(String clientAddress) {
+        opened.increment();
+        startingConnections.incrementAndGet();
+    }
+
+    @Override
+    public void clientRefused(String clientAddress, String reason) {
+        counter(refused, reason, r -> Counter.builder("pgguard_client_connections_refused").tag("reason", r)
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void clientTls(SessionView session) {
+        tls.increment();
+    }
+
+    @Override
+    public void upstreamConnected(Upstream upstream, long connectNanos) {
+        upstreamTimer(upstream.name()).record(connectNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void upstreamFailed(Upstream upstream, Throwable cause) {
+        counter(upstreamFailures, upstream.name(), u -> Counter.builder("pgguard_upstream_connect_failures")
+                .tag("upstream", u).register(registry)).increment();
+    }
+
+    @Override
+    public void authenticated(SessionView session) {
+        startingConnections.decrementAndGet();
+        readyConnections.incrementAndGet();
+    }
+
+    @Override
+    public void statementInspected(SessionView session, String sql, SqlOrigin origin, Verdict verdict,
+            long decisionNanos) {
+        decisionTime.record(decisionNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        Decision decision = verdict.attachment() instanceof Decision d ? d : null;
+        String decisionLabel = switch (verdict.action()) {
+            case FORWARD -> decision != null && !decision.dryRunHits().isEmpty() ? "would_reject" : "forwarded";
+            case REWRITE -> "rewritten";
+            case REJECT -> "rejected";
+        };
+        StatementKey key = new StatementKey(nullToEmpty(session.upstreamName()), nullToEmpty(session.database()),
+                userLabel(session.user()), command(decision), decisionLabel);
+        Counter counter = statements.get(key);
+        if (counter == null) {
+            counter = statements.computeIfAbsent(key, k -> Counter.builder("pgguard_statements")
+                    .tags("upstream", k.upstream, "database", k.database, "user", k.user, "command", k.command,
+                            "decision", k.decision).register(registry));
+        }
+        counter.increment();
+        if (verdict.isReject()) {
+            ruleCounter(verdict.ruleId(), "enforce").increment();
+        }
+        if (decision != null) {
+            for (DryRunHit hit : decision.dryRunHits()) {
+                ruleCounter(hit.ruleId(), "dry_run").increment();
+            }
+        }
+    }
+
+    @Override
+    public void statementCompleted(SessionView session, Verdict verdict, long roundTripNanos, long rows,
+            boolean failed) {
+        String decision = verdict == null ? "forwarded" : switch (verdict.action()) {
+            case FORWARD -> "forwarded";
+            case REWRITE -> "rewritten";
+            case REJECT -> "rejected";
+        };
+        String key = nullToEmpty(session.upstreamName()) + '\u0000' + decision;
+        Timer timer = statementTime.get(key);
+        if (timer == null) {
+            timer = statementTime.computeIfAbsent(key, k -> Timer.builder("pgguard_statement_duration")
+                    .description("Statement round trip as seen by the proxy: client message to end of response")
+                    .tags("upstream", nullToEmpty(session.upstreamName()), "decision", decision)
+                    .serviceLevelObjectives(SUB_MS_BUCKETS).register(registry));
+        }
+        timer.record(roundTripNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void bytesFromClient(int bytes) {
+        bytesFromClient.increment(bytes);
+    }
+
+    @Override
+    public void bytesFromServer(int bytes) {
+        bytesFromServer.increment(bytes);
+    }
+
+    @Override
+    public void cancelForwarded(boolean matched) {
+        counter(cancels, matched ? "forwarded" : "unmatched",
+                r -> Counter.builder("pgguard_cancels").tag("result", r).register(registry)).increment();
+    }
+
+    @Override
+    public void protocolError(String kind, String clientAddress, String detail) {
+        counter(protocolErrors, kind, k -> Counter.builder("pgguard_protocol_errors").tag("kind", k)
+                .register(registry)).increment();
+    }
+
+    @Override
+    public void clientDisconnected(SessionView session, boolean loggedIn, long durationNanos, long statementCount) {
+        closed.increment();
+        if (loggedIn) {
+            readyConnections.decrementAndGet();
+        } else {
+            startingConnections.decrementAndGet();
+        }
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------------------
+
+    private Counter ruleCounter(String ruleId, String mode) {
+        return counter(ruleRejections, nullToEmpty(ruleId) + '\u0000' + mode,
+                k -> Counter.builder("pgguard_rule_rejections").tags("rule", nullToEmpty(ruleId), "mode", mode)
+                        .register(registry));
+    }
+
+    private Timer upstreamTimer(String upstream) {
+        return upstreamConnect.computeIfAbsent(upstream, u -> Timer.builder("pgguard_upstream_connect")
+                .tag("upstream", u).serviceLevelObjectives(SUB_MS_BUCKETS).register(registry));
+    }
+
+    private static Counter counter(Map<String, Counter> cache, String key, Function<String, Counter> create) {
+        Counter c = cache.get(key);
+        return c != null ? c : cache.computeIfAbsent(key, create);
+    }
+
+    private String userLabel(String user) {
+        return switch (userLabelMode) {
+            case "all" -> nullToEmpty(user);
+            case "none" -> "";
+            default -> user != null && ruledUsers.contains(user) ? user : "other";
+        };
+    }
+
+    private static String command(Decision decision) {
+        if (decision == null || decision.statements().isEmpty()) {
+            return "unknown";
+        }
+        // Label a multi-statement string by its first statement that is not transaction control.
+        StatementFacts chosen = decision.statements().get(0);
+        for (StatementFacts f : decision.statements()) {
+            if (f.kind().group() != io.pgguard.rules.CommandKind.Group.TRANSACTION) {
+                chosen = f;
+                break;
+            }
+        }
+        return chosen.kind().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

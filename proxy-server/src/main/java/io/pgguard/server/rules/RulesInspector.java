@@ -1,0 +1,77 @@
+package io.pgguard.server.rules;
+
+import io.pgguard.core.inspect.SessionView;
+import io.pgguard.core.inspect.SqlOrigin;
+import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.inspect.Verdict;
+import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.SqlState;
+import io.pgguard.rules.Decision;
+import io.pgguard.rules.PolicyEngine;
+import io.pgguard.rules.Rejection;
+import io.pgguard.rules.StatementContext;
+import io.pgguard.rules.StatementSource;
+import java.util.List;
+
+/**
+ * Connects the protocol to the rules engine: turns the session into the engine's context and the engine's
+ * decision into a verdict the relay applies. The decision rides along as the verdict's attachment for metrics
+ * and audit.
+ */
+public final class RulesInspector implements StatementInspector {
+    /** FunctionCall bypasses SQL entirely; PgGuard cannot say what an OID does, so ruled users may not use it. */
+    public static final String FUNCTION_CALL_RULE = "function-call-message";
+
+    private final PolicyEngine engine;
+
+    public RulesInspector(PolicyEngine engine) {
+        this.engine = engine;
+    }
+
+    public PolicyEngine engine() {
+        return engine;
+    }
+
+    @Override
+    public Verdict inspect(SessionView session, String sql, SqlOrigin origin) {
+        StatementContext context = new StatementContext(session.user(), session.database(), session.environment(),
+                session.effectiveRole().equals(session.user()) ? null : session.effectiveRole(),
+                session.standardConformingStrings(),
+                origin == SqlOrigin.PARSE ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY,
+                session.searchPath());
+        return toVerdict(engine.decide(sql, context));
+    }
+
+    @Override
+    public Verdict inspectFunctionCall(SessionView session, int functionOid) {
+        if (!RuleUsers.governs(engine.rules(), session.user())) {
+            return Verdict.FORWARD;
+        }
+        PgError error = new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,
+                "PgGuard: FunctionCall messages are refused for users with rules",
+                "The fast-path FunctionCall message names function OID " + functionOid
+                        + ", whose effect PgGuard cannot judge (rule " + FUNCTION_CALL_RULE + ").",
+                "Call the function from SQL (SELECT fn(...)) so the rules can judge it.");
+        return Verdict.reject(error, FUNCTION_CALL_RULE, null);
+    }
+
+    static Verdict toVerdict(Decision decision) {
+        Verdict verdict = switch (decision.action()) {
+            case FORWARD -> Verdict.forward(decision);
+            case REWRITE -> Verdict.rewrite(decision.sql(), decision);
+            case REJECT -> Verdict.reject(toError(decision.rejection()), decision.rejection().ruleId(), decision);
+        };
+        if (decision.newEffectiveRole() != null) {
+            verdict = verdict.withNewEffectiveRole(decision.newEffectiveRole());
+        }
+        List<String> path = decision.newSearchPath();
+        if (path != null) {
+            verdict = verdict.withNewSearchPath(path);
+        }
+        return verdict;
+    }
+
+    private static PgError toError(Rejection r) {
+        return new PgError("ERROR", r.sqlState(), r.message(), r.detail(), r.hint());
+    }
+}
