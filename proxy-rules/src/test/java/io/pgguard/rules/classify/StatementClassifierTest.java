@@ -1,0 +1,202 @@
+package io.pgguard.rules.classify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.rules.CommandKind;
+import io.pgguard.rules.FunctionCall;
+import io.pgguard.rules.ParsedBy;
+import io.pgguard.rules.StatementFacts;
+import io.pgguard.rules.TableAccess;
+import io.pgguard.rules.TableAccess.Access;
+import io.pgguard.rules.WhereStatus;
+import io.pgguard.rules.lex.StatementSplitter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class StatementClassifierTest {
+    private static final StatementClassifier CLASSIFIER = new StatementClassifier(new FunctionCatalog(Map.of(
+            "public.order_total", new UserFunction("public.order_total", true, List.of()),
+            "public.archive", new UserFunction("public.archive", false, List.of("public.orders_archive")))));
+
+    static List<StatementFacts> classify(String sql) {
+        return CLASSIFIER.classify(StatementSplitter.split(sql, true), null);
+    }
+
+    static StatementFacts one(String sql) {
+        List<StatementFacts> facts = classify(sql);
+        assertEquals(1, facts.size(), sql);
+        return facts.get(0);
+    }
+
+    @ParameterizedTest(name = "{1} <- {0}")
+    @CsvSource(delimiter = '|', value = {
+            "SELECT 1|SELECT", "TABLE t|SELECT", "VALUES (1)|SELECT", "(SELECT 1)|SELECT",
+            "INSERT INTO t VALUES (1)|INSERT", "UPDATE t SET v = 1 WHERE id = 2|UPDATE", "DELETE FROM t WHERE id = 1|DELETE",
+            "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE|MERGE", "TRUNCATE t|TRUNCATE",
+            "COPY t TO STDOUT|COPY_TO_STDOUT", "COPY t FROM STDIN|COPY_FROM_STDIN", "COPY t TO '/x'|COPY_FILE",
+            "COPY t FROM PROGRAM 'x'|COPY_PROGRAM", "CREATE TABLE x (a int)|CREATE_TABLE", "CREATE TABLE x AS SELECT 1|CREATE_TABLE_AS",
+            "SELECT 1 INTO x|CREATE_TABLE_AS", "DROP TABLE t|DROP_TABLE", "DROP DATABASE d|DROP_DATABASE",
+            "DROP SCHEMA s CASCADE|DROP_SCHEMA", "ALTER TABLE t ADD c int|ALTER_TABLE", "CREATE ROLE r|CREATE_ROLE",
+            "ALTER USER r PASSWORD 'x'|ALTER_ROLE", "GRANT SELECT ON t TO r|GRANT", "REVOKE ALL ON t FROM r|REVOKE",
+            "COMMENT ON TABLE t IS 'x'|COMMENT", "ALTER SYSTEM SET x = 1|ALTER_SYSTEM", "VACUUM|VACUUM", "ANALYZE t|ANALYZE",
+            "BEGIN|BEGIN", "START TRANSACTION ISOLATION LEVEL SERIALIZABLE|BEGIN", "COMMIT|COMMIT", "END|COMMIT",
+            "ROLLBACK|ROLLBACK", "ABORT|ROLLBACK", "SAVEPOINT s|SAVEPOINT", "RELEASE SAVEPOINT s|RELEASE_SAVEPOINT",
+            "RELEASE s|RELEASE_SAVEPOINT", "ROLLBACK TO SAVEPOINT s|ROLLBACK_TO_SAVEPOINT", "ROLLBACK TO s|ROLLBACK_TO_SAVEPOINT",
+            "SET TRANSACTION READ ONLY|SET_TRANSACTION", "PREPARE TRANSACTION 'x'|PREPARE_TRANSACTION",
+            "COMMIT PREPARED 'x'|COMMIT_PREPARED", "ROLLBACK PREPARED 'x'|ROLLBACK_PREPARED",
+            "DECLARE c CURSOR FOR SELECT 1|DECLARE_CURSOR", "FETCH 10 FROM c|FETCH", "MOVE NEXT IN c|MOVE", "CLOSE c|CLOSE",
+            "PREPARE p AS SELECT 1|PREPARE", "EXECUTE p|EXECUTE", "DEALLOCATE ALL|DEALLOCATE", "LISTEN x|LISTEN",
+            "UNLISTEN *|UNLISTEN", "NOTIFY x, 'y'|NOTIFY", "SHOW ALL|SHOW", "SET x.y = 1|SET", "SET TIME ZONE 'UTC'|SET",
+            "RESET ALL|RESET", "DISCARD ALL|DISCARD", "SET ROLE bob|SET_ROLE", "SET SESSION AUTHORIZATION bob|SET_SESSION_AUTHORIZATION",
+            "RESET ROLE|RESET_ROLE", "EXPLAIN SELECT 1|EXPLAIN", "EXPLAIN ANALYZE DELETE FROM t|DELETE", "DO $$ $$|DO",
+            "CALL p()|CALL", "LOCK t|LOCK", "CHECKPOINT|CHECKPOINT"})
+    void commandKinds(String sql, CommandKind kind) {
+        assertEquals(kind, one(sql).kind(), sql);
+    }
+
+    @Test
+    void tablesAreResolvedWithTheirMode() {
+        StatementFacts f = one("WITH d AS (DELETE FROM q.jobs WHERE id = 1 RETURNING *) "
+                + "INSERT INTO done SELECT * FROM d JOIN pg_class c ON true");
+        assertTrue(f.tables().contains(new TableAccess("q", "jobs", Access.DELETE, false)), f.describe());
+        assertTrue(f.tables().contains(new TableAccess("public", "done", Access.INSERT, false)), f.describe());
+        assertTrue(f.tables().contains(new TableAccess("pg_catalog", "pg_class", Access.READ, true)), f.describe());
+        assertTrue(f.tables().stream().noneMatch(t -> t.name().equals("d")), "CTE names are not tables: " + f.describe());
+    }
+
+    @Test
+    void quotedNamesKeepCaseAndUnquotedFold() {
+        StatementFacts f = one("SELECT * FROM \"UserAccounts\" JOIN Orders ON true");
+        assertTrue(f.tables().contains(new TableAccess("public", "UserAccounts", Access.READ, false)));
+        assertTrue(f.tables().contains(new TableAccess("public", "orders", Access.READ, false)));
+    }
+
+    @Test
+    void searchPathGivesEveryCandidateSchema() {
+        StatementFacts f = CLASSIFIER.classify(StatementSplitter.split("SELECT * FROM t", true), List.of("app", "public")).get(0);
+        assertTrue(f.tables().contains(new TableAccess("app", "t", Access.READ, false)));
+        assertTrue(f.tables().contains(new TableAccess("public", "t", Access.READ, false)));
+    }
+
+    @Test
+    void rowLocksAndUpsertsAreWrites() {
+        assertTrue(one("SELECT * FROM t FOR UPDATE SKIP LOCKED").tables().contains(new TableAccess("public", "t", Access.LOCK, false)));
+        StatementFacts upsert = one("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE SET v = 2");
+        assertTrue(upsert.tables().contains(new TableAccess("public", "t", Access.UPDATE, false)));
+    }
+
+    @ParameterizedTest(name = "{1} <- {0}")
+    @CsvSource(delimiter = '|', value = {
+            "DELETE FROM t|MISSING", "DELETE FROM t WHERE id = 1|RESTRICTING", "DELETE FROM t WHERE 1 = 1|TRIVIAL",
+            "DELETE FROM t WHERE id = id|TRIVIAL", "DELETE FROM t WHERE id = 1 OR true|TRIVIAL",
+            "DELETE FROM t WHERE id = 1 AND true|RESTRICTING", "DELETE FROM t WHERE NOT false|TRIVIAL",
+            "DELETE FROM t WHERE 1 = 2|RESTRICTING", "UPDATE t SET v = 1 WHERE 'a' = 'a'|TRIVIAL",
+            "UPDATE t SET v = 1 WHERE 'a' = 'b'|RESTRICTING", "UPDATE t SET v = 1 WHERE 1 < 2|TRIVIAL",
+            "DELETE FROM t USING t x WHERE t.id = x.id|TRIVIAL", "DELETE FROM t USING u WHERE t.id = u.id|RESTRICTING",
+            "MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED THEN DELETE|TRIVIAL",
+            "MERGE INTO t USING u s ON t.id = s.id WHEN MATCHED THEN DELETE|RESTRICTING",
+            "MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED AND s.v = 'x' THEN DELETE|RESTRICTING",
+            "MERGE INTO t USING t s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (1)|NOT_APPLICABLE"})
+    void whereTriviality(String sql, WhereStatus expected) {
+        StatementFacts f = one(sql);
+        assertEquals(expected, f.writes().get(0).where(), f.describe());
+    }
+
+    @Test
+    void functionsAreJudgedFromPgProcAndConfig() {
+        StatementFacts f = one("SELECT lower(v), now(), random(), order_total(1), archive(2), nextval('s') FROM t");
+        Map<String, FunctionCall.Effect> effects = new java.util.HashMap<>();
+        f.functions().forEach(c -> effects.put(c.name(), c.effect()));
+        assertEquals(FunctionCall.Effect.READ, effects.get("lower"));
+        assertEquals(FunctionCall.Effect.READ, effects.get("now"));
+        assertEquals(FunctionCall.Effect.READ, effects.get("random"));
+        assertEquals(FunctionCall.Effect.READ, effects.get("order_total"));
+        assertEquals(FunctionCall.Effect.WRITE, effects.get("archive"));
+        assertEquals(FunctionCall.Effect.WRITE, effects.get("nextval"));
+        assertTrue(f.tables().contains(new TableAccess("public", "orders_archive", Access.UPDATE, false)));
+        assertTrue(f.tables().contains(new TableAccess("public", "s", Access.UPDATE, false)));
+        assertTrue(f.unknownEffects().isEmpty(), f.describe());
+    }
+
+    @Test
+    void unknownFunctionIsAnUnknownEffect() {
+        assertTrue(one("SELECT mystery(1)").hasUnknownEffect());
+        assertTrue(one("SELECT lo_unlink(1)").functions().get(0).effect() == FunctionCall.Effect.DENIED);
+    }
+
+    @Test
+    void setConfigOfRoleIsARoleChange() {
+        assertEquals("bob", one("SELECT set_config('role', 'bob', false)").roleChange());
+        assertNull(one("SELECT set_config('application_name', 'x', false)").roleChange());
+        assertEquals(List.of("a", "B"), one("SELECT set_config('search_path', 'a, \"B\"', false)").searchPathChange());
+        assertEquals(List.of("app", "public"), one("SET search_path TO app, public").searchPathChange());
+        assertEquals(List.of("x"), one("SET SCHEMA 'x'").searchPathChange());
+        assertEquals("", one("RESET ROLE").roleChange());
+        assertEquals("", one("SET ROLE NONE").roleChange());
+        assertEquals("", one("SET SESSION AUTHORIZATION DEFAULT").roleChange());
+    }
+
+    @Test
+    void wrappersCarryTheWrappedStatement() {
+        StatementFacts prepare = one("PREPARE p(int) AS DELETE FROM t WHERE id = $1");
+        assertEquals(CommandKind.DELETE, prepare.innerKind());
+        assertEquals(WhereStatus.RESTRICTING, prepare.writes().get(0).where());
+        StatementFacts explain = one("EXPLAIN DELETE FROM t");
+        assertEquals(CommandKind.EXPLAIN, explain.kind());
+        assertTrue(explain.writes().isEmpty());
+        StatementFacts copy = one("COPY (DELETE FROM t RETURNING id) TO STDOUT");
+        assertEquals(CommandKind.COPY_TO_STDOUT, copy.kind());
+        assertEquals(WhereStatus.MISSING, copy.writes().get(0).where());
+    }
+
+    @Test
+    void parsedByIsRecorded() {
+        assertEquals(ParsedBy.FULL_PARSER, one("SELECT 1").parsedBy());
+        assertEquals(ParsedBy.LEXER_FALLBACK, one("BEGIN").parsedBy());
+        assertEquals(ParsedBy.UNPARSEABLE, one("FROB the database").parsedBy());
+        assertNotNull(one("SELECT FROM WHERE").parseError());
+    }
+
+    @Test
+    void limitsAndRewriteSites() {
+        StatementFacts none = one("SELECT * FROM t /* trailing */");
+        assertEquals(StatementFacts.NO_LIMIT, none.limit());
+        assertEquals(" LIMIT ", none.rowCapRewrite().prefix());
+        assertEquals("SELECT * FROM t".length(), none.rowCapRewrite().start());
+        assertEquals(50, one("SELECT * FROM t LIMIT 50").limit());
+        assertEquals(StatementFacts.NON_LITERAL_LIMIT, one("SELECT * FROM t LIMIT $1").limit());
+        assertNull(one("SELECT * FROM t LIMIT $1").rowCapRewrite());
+        assertNull(one("SELECT * FROM t UNION SELECT * FROM u").rowCapRewrite());
+        assertNull(one("SELECT * FROM t FOR UPDATE").rowCapRewrite());
+        assertEquals(7, one("SELECT id FROM t FETCH FIRST 7 ROWS ONLY").limit());
+    }
+
+    @Test
+    void fingerprintHidesLiterals() {
+        assertEquals("select * from t where id = ? and v = ? and w = $1",
+                one("SELECT * FROM T WHERE id = 42 AND v = 'x' AND w = $1").fingerprint());
+    }
+
+    @Test
+    void pathologicalInputIsRefusedQuickly() {
+        String deep = "SELECT " + "(".repeat(200) + "1" + ")".repeat(200);
+        long start = System.nanoTime();
+        StatementFacts f = one(deep);
+        assertEquals(ParsedBy.UNPARSEABLE, f.parsedBy());
+        assertTrue(System.nanoTime() - start < 2_000_000_000L);
+        StringBuilder chain = new StringBuilder("SELECT data");
+        for (int i = 0; i < 30; i++) {
+            chain.append("->'k").append(i).append("'");
+        }
+        chain.append("::jsonb FROM t");
+        start = System.nanoTime();
+        one(chain.toString());
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "a 30-step json chain must not stall the classifier");
+    }
+}

@@ -1,0 +1,234 @@
+package io.pgguard.rules.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.pgguard.rules.Decision;
+import io.pgguard.rules.PolicyEngine;
+import io.pgguard.rules.RuleConfigException;
+import io.pgguard.rules.RuleSet;
+import io.pgguard.rules.StatementContext;
+import io.pgguard.rules.StatementSource;
+import io.pgguard.rules.TestFiles;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PolicyEngineTest {
+    private static final RuleSet ALL_RULES = TestFiles.exampleRules("all-rules.conf");
+
+    static StatementContext ctx(String user, String env) {
+        return new StatementContext(user, "app", env, null, true, StatementSource.SIMPLE_QUERY);
+    }
+
+    static RuleSet rules(String hocon) {
+        return RuleSet.fromConfig(ConfigFactory.parseString(hocon));
+    }
+
+    @Test
+    void secondDecisionComesFromTheCache() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 100);
+        Decision first = engine.decide("SELECT * FROM t WHERE id = $1", ctx("app_rw", "prod"));
+        Decision second = engine.decide("SELECT * FROM t WHERE id = $1", ctx("app_rw", "prod"));
+        assertSame(first, second);
+        assertEquals(1, engine.cacheHits());
+        assertEquals(1, engine.cacheMisses());
+        engine.decide("SELECT * FROM t WHERE id = $1", ctx("app_rw", "staging"));
+        assertEquals(2, engine.cacheMisses(), "the context is part of the key");
+    }
+
+    @Test
+    void decideCreatesNoThreads() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        engine.decide("SELECT 1", ctx("app_rw", "prod")); // class loading, static tables
+        long before = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+        for (int i = 0; i < 200; i++) {
+            engine.decide("SELECT * FROM t WHERE id = " + i + "; BEGIN; DELETE FROM t; COMMIT", ctx("app_rw", "prod"));
+        }
+        long after = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+        assertEquals(before, after, "decide() must parse on the calling thread and run cache upkeep there too");
+    }
+
+    @Test
+    void rejectionNamesTheRuleWithDetailAndHint() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        Decision d = engine.decide("SELECT 1; DELETE FROM t", ctx("app_rw", "prod"));
+        assertEquals(Decision.Action.REJECT, d.action());
+        assertEquals("PgGuard: statement refused by rule \"no-unrestricted-delete\": DELETE without a restricting WHERE",
+                d.rejection().message());
+        assertEquals("42501", d.rejection().sqlState());
+        assertTrue(d.rejection().detail().contains("statement 2 of 2"), d.rejection().detail());
+        assertTrue(d.rejection().detail().contains("no-unrestricted-delete"));
+        assertTrue(d.rejection().hint().contains("WHERE"));
+    }
+
+    @Test
+    void unknownEffectDetailCarriesTheParseError() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        Decision d = engine.decide("SELECT 1 /* unterminated", ctx("app_rw", "prod"));
+        assertEquals("unknown-effect", d.rejection().ruleId());
+        assertTrue(d.rejection().detail().contains("unterminated /* comment"), d.rejection().detail());
+        assertEquals(1, engine.parseFailures());
+    }
+
+    @Test
+    void environmentSpecificForbid() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        Decision prod = engine.decide("TRUNCATE orders", ctx("migrator", "production"));
+        assertEquals("no-destructive-ddl-in-production", prod.rejection().ruleId());
+        Decision staging = engine.decide("TRUNCATE orders", ctx("migrator", "staging"));
+        assertEquals(Decision.Action.FORWARD, staging.action(), staging.explanation());
+    }
+
+    @Test
+    void perUserForbidAndGrants() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        assertEquals("no-role-admin", engine.decide("GRANT SELECT ON t TO x", ctx("app_rw", "dev")).rejection().ruleId());
+        assertEquals("grants", engine.decide("INSERT INTO orders VALUES (1)", ctx("report_eu", "dev")).rejection().ruleId());
+        assertEquals(Decision.Action.FORWARD, engine.decide("INSERT INTO audit.log VALUES (1)", ctx("app_rw", "dev")).action());
+        assertEquals("grants", engine.decide("SELECT * FROM audit.log", ctx("app_rw", "dev")).rejection().ruleId());
+        assertEquals("users-without-rules", engine.decide("SELECT 1", ctx("stranger", "dev")).rejection().ruleId());
+    }
+
+    @Test
+    void configuredFunctionsAreJudgedByTheirEffect() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        assertEquals(Decision.Action.FORWARD, engine.decide("SELECT order_total(1)", ctx("app_rw", "dev")).action());
+        Decision archive = engine.decide("SELECT archive_old_orders()", ctx("report_x", "dev"));
+        assertEquals("grants", archive.rejection().ruleId(), archive.explanation());
+    }
+
+    @Test
+    void readCapRewritesOrCapsTheStream() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        StatementContext report = ctx("report_eu", "dev");
+        Decision plain = engine.decide("SELECT * FROM orders -- all of them", report);
+        assertEquals(Decision.Action.REWRITE, plain.action());
+        assertEquals("SELECT * FROM orders LIMIT 10000 -- all of them", plain.sql());
+        Decision larger = engine.decide("SELECT * FROM orders WHERE id > $1 LIMIT 50000", report);
+        assertEquals("SELECT * FROM orders WHERE id > $1 LIMIT 10000", larger.sql());
+        Decision smaller = engine.decide("SELECT * FROM orders LIMIT 5", report);
+        assertEquals(Decision.Action.FORWARD, smaller.action());
+        assertEquals(-1, smaller.readRowCap());
+        Decision union = engine.decide("SELECT id FROM orders UNION SELECT id FROM customers", report);
+        assertEquals(Decision.Action.FORWARD, union.action());
+        assertEquals(10000, union.readRowCap());
+        Decision param = engine.decide("SELECT * FROM orders LIMIT $1", report);
+        assertEquals(10000, param.readRowCap());
+        Decision catalog = engine.decide("SELECT * FROM pg_class", report);
+        assertEquals(-1, catalog.readRowCap(), "catalog reads are not capped: tools need them whole");
+        Decision fetch = engine.decide("FETCH ALL FROM c", report);
+        assertEquals(10000, fetch.readRowCap());
+        Decision twoStatements = engine.decide("SELECT * FROM orders; SELECT * FROM customers", report);
+        assertEquals("SELECT * FROM orders LIMIT 10000; SELECT * FROM customers LIMIT 10000", twoStatements.sql());
+    }
+
+    @Test
+    void writeCapIsCarriedForWrites() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        assertEquals(1000, engine.decide("UPDATE orders SET status = 'x' WHERE id > 10", ctx("app_rw", "dev")).writeRowCap());
+        assertEquals(-1, engine.decide("SELECT * FROM orders", ctx("app_rw", "dev")).writeRowCap());
+        assertEquals(1000, engine.decide("COPY orders FROM STDIN", ctx("app_rw", "dev")).writeRowCap());
+    }
+
+    @Test
+    void dryRunRuleReportsWithoutRefusing() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        Decision d = engine.decide("VACUUM orders", ctx("migrator", "staging"));
+        assertEquals(Decision.Action.FORWARD, d.action(), d.explanation());
+        assertEquals(List.of("maintenance-trial"), d.dryRunHits().stream().map(h -> h.ruleId()).toList());
+    }
+
+    @Test
+    void globalDryRunNeverRefuses() {
+        PolicyEngine engine = new PolicyEngine(rules("dry-run = true\nusers { u = [r] }\nroles { r { statements = [SELECT] } }"), 10);
+        Decision d = engine.decide("DROP TABLE t", ctx("u", "prod"));
+        assertEquals(Decision.Action.FORWARD, d.action());
+        assertFalse(d.dryRunHits().isEmpty());
+    }
+
+    @Test
+    void allowedRoleSwitchReportsTheNewRole() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        assertEquals("readonly_app", engine.decide("SET ROLE readonly_app", ctx("app_rw", "dev")).newEffectiveRole());
+        assertEquals("role-switch", engine.decide("SET ROLE postgres", ctx("app_rw", "dev")).rejection().ruleId());
+        assertEquals("", engine.decide("RESET ROLE", ctx("app_rw", "dev")).newEffectiveRole());
+        assertNull(engine.decide("SELECT 1", ctx("app_rw", "dev")).newEffectiveRole());
+    }
+
+    @Test
+    void searchPathChangesAreReportedAndChecked() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        assertEquals(List.of("extensions", "public"),
+                engine.decide("SET search_path = extensions, public", ctx("app_rw", "dev")).newSearchPath());
+        assertEquals("search-path", engine.decide("SET search_path = hr", ctx("app_rw", "dev")).rejection().ruleId());
+        StatementContext withPath = ctx("app_rw", "dev").withSearchPath(List.of("audit"));
+        assertEquals("grants", engine.decide("SELECT * FROM log", withPath).rejection().ruleId());
+    }
+
+    @Test
+    void allowAllForwardsEverything() {
+        PolicyEngine engine = new PolicyEngine(RuleSet.allowAll(), 10);
+        Decision d = engine.decide("DROP DATABASE prod", ctx("anyone", "prod"));
+        assertEquals(Decision.Action.FORWARD, d.action());
+        assertEquals("DROP DATABASE prod", d.sql());
+    }
+
+    @Test
+    void decideNeverThrows() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        assertEquals(Decision.Action.REJECT, engine.decide(null, ctx("app_rw", "prod")).action());
+        assertEquals(Decision.Action.REJECT, engine.decide("SELECT 1", null).action());
+    }
+
+    @Test
+    void hashIgnoresLayoutButNotContent() {
+        RuleSet a = rules("id = x\nusers-without-rules = deny");
+        RuleSet b = rules("users-without-rules = \"deny\"   # comment\nid = \"x\"");
+        RuleSet c = rules("id = x\nusers-without-rules = allow");
+        assertEquals(a.hash(), b.hash());
+        assertNotEquals(a.hash(), c.hash());
+        assertEquals(64, a.hash().length());
+    }
+
+    @Test
+    void summaryListsRulesIncludingImplicitOnes() {
+        String summary = ALL_RULES.summary();
+        assertTrue(summary.contains("rule no-destructive-ddl-in-production [forbid, enforce]"), summary);
+        assertTrue(summary.contains("user report_* -> roles [reporting]"), summary);
+        String minimal = rules("id = m").summary();
+        assertTrue(minimal.contains("[unknown-effect, enforce, implicit]"), minimal);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "bogus = 1|pgguard.rules.bogus",
+            "users-without-rules = maybe|pgguard.rules.users-without-rules",
+            "users { u = [nope] }|pgguard.rules.users.u",
+            "roles { r { statements = [SELEKT] } }|pgguard.rules.roles.r.statements",
+            "roles { r { tables = [ { on = [t], privileges = [SELECT] } ] } }|pgguard.rules.roles.r.tables[0].on",
+            "roles { r { tables = [ { on = [\"public.*\"], privileges = [READ] } ] } }|pgguard.rules.roles.r.tables[0].privileges",
+            "rules = [ { type = forbid, kinds = [DDL] } ]|pgguard.rules.rules[0].id",
+            "rules = [ { id = a, type = nope } ]|pgguard.rules.rules[0].type",
+            "rules = [ { id = a, type = forbid } ]|pgguard.rules.rules[0].kinds",
+            "rules = [ { id = a, type = forbid, kinds = [DDL], mode = maybe } ]|pgguard.rules.rules[0].mode",
+            "rules = [ { id = a, type = forbid, kinds = [DDL], sqlstate = x } ]|pgguard.rules.rules[0].sqlstate",
+            "rules = [ { id = a, type = read-row-cap } ]|pgguard.rules.rules[0].max-rows",
+            "rules = [ { id = a, type = require-where, kinds = [INSERT] } ]|pgguard.rules.rules[0].kinds",
+            "rules = [ { id = a, type = grants }, { id = a, type = forbid, kinds = [DDL] } ]|pgguard.rules.rules[1].id",
+            "functions { \"public.f\" { effect = sometimes } }|pgguard.rules.functions.\"public.f\".effect",
+            "functions { \"public.f\" { effect = writes } }|pgguard.rules.functions.\"public.f\".tables",
+            "functions { pg_read_file { effect = read-only } }|pgguard.rules.functions.pg_read_file"})
+    void invalidConfigIsRefusedNamingTheKey(String hocon, String key) {
+        RuleConfigException e = assertThrows(RuleConfigException.class, () -> rules(hocon));
+        assertTrue(e.getMessage().startsWith(key + ":"), e.getMessage());
+    }
+}
