@@ -20,6 +20,8 @@ public final class Verdict {
     private final String newEffectiveRole;
     private final Object attachment;
     private List<String> newSearchPath;
+    private long readRowCap = -1;
+    private PgError readRowCapError;
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -48,6 +50,8 @@ public final class Verdict {
     public Verdict withNewEffectiveRole(String role) {
         Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, role, attachment);
         copy.newSearchPath = newSearchPath;
+        copy.readRowCap = readRowCap;
+        copy.readRowCapError = readRowCapError;
         return copy;
     }
 
@@ -71,7 +75,29 @@ public final class Verdict {
     public Verdict withNewSearchPath(List<String> path) {
         Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, newEffectiveRole, attachment);
         copy.newSearchPath = List.copyOf(path);
+        copy.readRowCap = readRowCap;
+        copy.readRowCapError = readRowCapError;
         return copy;
+    }
+
+    /**
+     * Caps each result set of this statement at {@code cap} rows on the result stream: past it the proxy drops
+     * rows, cancels the statement and answers {@code error} instead of a silently cut result.
+     */
+    public Verdict withReadRowCap(long cap, PgError error) {
+        Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, newEffectiveRole, attachment);
+        copy.newSearchPath = newSearchPath;
+        copy.readRowCap = cap;
+        copy.readRowCapError = error;
+        return copy;
+    }
+
+    public long readRowCap() {
+        return readRowCap;
+    }
+
+    public PgError readRowCapError() {
+        return readRowCapError;
     }
 
     public List<String> newSearchPath() {

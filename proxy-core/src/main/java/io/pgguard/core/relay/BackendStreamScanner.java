@@ -18,8 +18,8 @@ final class BackendStreamScanner {
         /** Whether the proxy must see this type's whole message; small control messages only. */
         boolean wantsBody(byte type);
 
-        /** A message passed through by its header alone. */
-        void onPassThrough(byte type);
+        /** A message passed by its header alone; returns false to drop it instead of forwarding it. */
+        boolean onPassThrough(byte type);
 
         /**
          * A message whose body was wanted, header included, valid only during the call. Returns null to forward
@@ -36,6 +36,8 @@ final class BackendStreamScanner {
     private long skipRemaining;
     /** Start of the bytes of the current read not yet written on. */
     private int runStart;
+    /** Whether the rest of the message being skipped is dropped rather than forwarded. */
+    private boolean dropping;
 
     BackendStreamScanner(Listener listener, ByteBufAllocator alloc) {
         this.listener = listener;
@@ -51,6 +53,9 @@ final class BackendStreamScanner {
                     int n = (int) Math.min(skipRemaining, in.readableBytes());
                     in.skipBytes(n);
                     skipRemaining -= n;
+                    if (dropping) {
+                        runStart = in.readerIndex();
+                    }
                 } else if (carried != null) {
                     continueCarried(in, client);
                     runStart = in.readerIndex();
@@ -76,11 +81,18 @@ final class BackendStreamScanner {
         byte type = in.getByte(start);
         int length = checkedLength(type, in.getInt(start + 1));
         if (!listener.wantsBody(type)) {
-            listener.onPassThrough(type);
+            boolean forward = listener.onPassThrough(type);
+            if (!forward) {
+                writeRun(in, runStart, start, client);
+            }
             long total = (long) length + 1;
             int n = (int) Math.min(total, in.readableBytes());
             in.skipBytes(n);
             skipRemaining = total - n;
+            dropping = !forward;
+            if (!forward) {
+                runStart = in.readerIndex();
+            }
             return;
         }
         if (in.readableBytes() < length + 1) {
@@ -124,10 +136,15 @@ final class BackendStreamScanner {
         int length = checkedLength(type, carried.getInt(carried.readerIndex() + 1));
         if (!listener.wantsBody(type)) {
             // Only the header was carried: send it and skip the body as it streams past.
-            listener.onPassThrough(type);
+            boolean forward = listener.onPassThrough(type);
             ByteBuf header = carried;
             carried = null;
-            client.write(header);
+            if (forward) {
+                client.write(header);
+            } else {
+                header.release();
+            }
+            dropping = !forward;
             skipRemaining = (long) length + 1 - PgWire.HEADER_LENGTH;
             return;
         }

@@ -31,6 +31,13 @@ final class PendingResponse {
     final long startNanos;
     boolean failed;
     long rows = -1;
+    /** Rows of the current result set, counted only when the statement has a read row cap. */
+    long rowsSeen;
+    boolean capExceeded;
+
+    long readRowCap() {
+        return verdict == null ? -1 : verdict.readRowCap();
+    }
 
     PendingResponse(Kind kind, PgError rejection, Verdict verdict, long startNanos) {
         this.kind = kind;

@@ -53,7 +53,21 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         this.client = client;
         this.clientAddress = String.valueOf(client.remoteAddress());
         this.settings = context.settings();
-        this.tracker = new ResponseTracker(this::statementCompleted);
+        this.tracker = new ResponseTracker(new ResponseTracker.Completion() {
+            @Override
+            public void completed(PendingResponse statement, long endNanos) {
+                statementCompleted(statement, endNanos);
+            }
+
+            @Override
+            public void rowCapExceeded(PendingResponse statement, boolean cancelSafe) {
+                log.info("connection {}: result passed its row cap of {} rows; {}", connectionId,
+                        statement.readRowCap(), cancelSafe ? "cancelling the statement" : "dropping the rest");
+                if (cancelSafe) {
+                    cancelRunningStatement();
+                }
+            }
+        });
     }
 
     // --- SessionView -------------------------------------------------------------------------------------------

@@ -10,9 +10,12 @@ import java.util.ArrayDeque;
  * time each statement's round trip, without ever buffering a response.
  */
 final class ResponseTracker {
-    /** Told when the response to a statement ends. */
+    /** Told when the response to a statement ends, and when a statement's result passes its row cap. */
     interface Completion {
         void completed(PendingResponse statement, long endNanos);
+
+        /** {@code cancelSafe}: no later statement is queued behind it, so a cancel cannot hit another one. */
+        void rowCapExceeded(PendingResponse statement, boolean cancelSafe);
     }
 
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
@@ -34,11 +37,17 @@ final class ResponseTracker {
         return pending.isEmpty();
     }
 
-    /** A response message that the proxy only counts by its type. */
-    void onMessage(byte type) {
+    /** A response message that the proxy only counts by its type; false when it must not reach the client. */
+    boolean onMessage(byte type) {
         PendingResponse head = pending.peekFirst();
         if (head == null) {
-            return;
+            return true;
+        }
+        if (type == BackendMessageType.DATA_ROW) {
+            return head.readRowCap() < 0 || countRow(head);
+        }
+        if (type == BackendMessageType.ROW_DESCRIPTION && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
+            head.rowsSeen = 0;
         }
         switch (type) {
             case BackendMessageType.PARSE_COMPLETE -> popIf(PendingResponse.Kind.PARSE);
@@ -52,6 +61,47 @@ final class ResponseTracker {
             case BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> completeExecute(head, -1);
             default -> { }
         }
+        return true;
+    }
+
+    private boolean countRow(PendingResponse head) {
+        if (head.capExceeded) {
+            return false;
+        }
+        if (++head.rowsSeen <= head.readRowCap()) {
+            return true;
+        }
+        head.capExceeded = true;
+        completion.rowCapExceeded(head, !hasStatementBehind(head));
+        return false;
+    }
+
+    private boolean hasStatementBehind(PendingResponse head) {
+        for (PendingResponse p : pending) {
+            if (p != head && (p.kind == PendingResponse.Kind.EXECUTE || p.kind == PendingResponse.Kind.SIMPLE_QUERY
+                    || p.kind == PendingResponse.Kind.FUNCTION_CALL)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A CommandComplete for a result that passed its row cap: the statement counts as failed for the client,
+     * who gets the returned error in its place. The server did finish it, so nothing behind it is skipped.
+     * Returns null when the head statement is within its cap.
+     */
+    PgError onCappedCommandComplete() {
+        PendingResponse head = pending.peekFirst();
+        if (head == null || !head.capExceeded) {
+            return null;
+        }
+        head.failed = true;
+        if (head.kind == PendingResponse.Kind.EXECUTE) {
+            pending.pollFirst();
+            complete(head);
+        }
+        return head.verdict.readRowCapError();
     }
 
     /** CommandComplete, with the row count of its tag (-1 when the tag has none). */
@@ -78,15 +128,16 @@ final class ResponseTracker {
             return null;
         }
         head.failed = true;
+        PgError replacement = head.capExceeded ? head.verdict.readRowCapError() : head.rejection;
         if (head.kind.endsAtReadyForQuery()) {
-            return head.rejection;
+            return replacement;
         }
         pending.pollFirst();
         complete(head);
         while (!pending.isEmpty() && pending.peekFirst().kind != PendingResponse.Kind.SYNC) {
             pending.pollFirst();
         }
-        return head.rejection;
+        return replacement;
     }
 
     /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */

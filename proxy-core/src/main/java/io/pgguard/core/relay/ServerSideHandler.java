@@ -131,8 +131,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     }
 
     @Override
-    public void onPassThrough(byte type) {
-        session.tracker.onMessage(type);
+    public boolean onPassThrough(byte type) {
+        return session.tracker.onMessage(type);
     }
 
     @Override
@@ -203,6 +203,11 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     }
 
     private ByteBuf onCommandComplete(ByteBuf body) {
+        PgError capError = session.tracker.onCappedCommandComplete();
+        if (capError != null) {
+            // The statement finished before the cancel landed: the client still gets the error, never a cut result.
+            return capError.encodeError(session.client.alloc());
+        }
         session.tracker.onCommandComplete(rowCount(body));
         return null;
     }

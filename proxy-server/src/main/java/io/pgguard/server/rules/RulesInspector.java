@@ -68,7 +68,18 @@ public final class RulesInspector implements StatementInspector {
         if (path != null) {
             verdict = verdict.withNewSearchPath(path);
         }
+        if (decision.readRowCap() >= 0 && !decision.rejected()) {
+            verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()));
+        }
         return verdict;
+    }
+
+    static PgError rowCapError(long cap) {
+        return new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,
+                "PgGuard: the result exceeds the read row limit of " + cap + " rows",
+                "The rules cap results at " + cap + " rows and this statement could not be limited in SQL; the proxy "
+                        + "stopped the result and cancelled the statement rather than return a cut result.",
+                "Add a LIMIT of at most " + cap + ", or page through the result with a cursor.");
     }
 
     private static PgError toError(Rejection r) {
