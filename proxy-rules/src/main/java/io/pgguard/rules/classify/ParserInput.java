@@ -36,7 +36,15 @@ final class ParserInput {
         List<String> values = new ArrayList<>();
         java.util.ArrayDeque<Boolean> castParens = new java.util.ArrayDeque<>();
         Token previous = null;
-        for (Token t : tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            int operatorEnd = qualifiedOperatorEnd(tokens, i);
+            if (operatorEnd > 0) { // OPERATOR(pg_catalog.~) as psql writes it: the operator itself
+                b.append(' ').append(tokens.get(operatorEnd - 1).text()).append(' ');
+                previous = tokens.get(operatorEnd);
+                i = operatorEnd;
+                continue;
+            }
             boolean alias = quoteAliases && previous != null && previous.isKeyword("as") && t.type() == TokenType.IDENT
                     && !Boolean.TRUE.equals(castParens.peek());
             if (t.type() == TokenType.LPAREN) {
@@ -66,6 +74,20 @@ final class ParserInput {
             previous = t;
         }
         return new ParserInput(b.toString(), List.copyOf(values));
+    }
+
+    /** For OPERATOR ( [schema .] op ) at i: index of the closing parenthesis; else -1. */
+    private static int qualifiedOperatorEnd(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("operator") || i + 3 >= tokens.size() || tokens.get(i + 1).type() != TokenType.LPAREN) {
+            return -1;
+        }
+        int k = i + 2;
+        if (tokens.get(k).type() == TokenType.IDENT && k + 1 < tokens.size() && tokens.get(k + 1).type() == TokenType.DOT) {
+            k += 2;
+        }
+        boolean op = k + 1 < tokens.size() && tokens.get(k).type() == TokenType.OPERATOR
+                && tokens.get(k + 1).type() == TokenType.RPAREN;
+        return op ? k + 1 : -1;
     }
 
     /** The decoded value of a string constant as JSqlParser reports it, or null if it is not one of ours. */
