@@ -1,0 +1,191 @@
+package io.pgguard.server.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.server.testing.GuardHarness;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/** Every rule kind, end to end through PgGuard against a real PostgreSQL. */
+class RuleKindsEndToEndTest {
+    static final String RULES = """
+            pgguard {
+              upstreams.default.environment = production
+              rules {
+                id = e2e-rules
+                users-without-rules = allow
+                catalog-reads = allow
+                users { kind_user = [app], capped_user = [reader], dry_user = [app] }
+                roles {
+                  app {
+                    statements = [DML, COPY, TRANSACTION, CURSOR, SESSION, ROLE_CHANGE, EXPLAIN, PREPARED_STATEMENTS]
+                    tables = [ { on = ["public.kind_*"], privileges = [SELECT, INSERT, UPDATE, DELETE] } ]
+                  }
+                  reader {
+                    statements = [SELECT, TRANSACTION, CURSOR, SESSION, EXPLAIN]
+                    tables = [ { on = ["public.kind_*"], privileges = [SELECT] } ]
+                  }
+                }
+                rules = [
+                  { id = prod-no-truncate, type = forbid, environments = ["production"], kinds = [TRUNCATE]
+                    message = "TRUNCATE is not allowed in production" }
+                  { id = where-required, type = require-where, kinds = [UPDATE, DELETE, MERGE], users = ["kind_user"]
+                    message = "writes need a restricting WHERE" }
+                  { id = where-dry-run, type = require-where, kinds = [UPDATE, DELETE], users = ["dry_user"], mode = dry-run
+                    message = "writes will soon need a restricting WHERE" }
+                  { id = read-cap, type = read-row-cap, max-rows = 5, users = ["capped_user"] }
+                  { id = role-switch, type = role-switch, allow-roles = [] }
+                  { id = unknown-effect, type = unknown-effect, action = reject }
+                  { id = grants, type = grants, message = "not granted" }
+                ]
+              }
+            }
+            """;
+
+    static PostgresFixture pg;
+    static GuardHarness guard;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = PostgresFixture.get();
+        for (String user : new String[] {"kind_user", "capped_user", "dry_user"}) {
+            pg.role(user, "pw");
+        }
+        pg.sql("DROP TABLE IF EXISTS kind_items; CREATE TABLE kind_items (id int PRIMARY KEY, v text);"
+                + "INSERT INTO kind_items SELECT g, 'v' || g FROM generate_series(1, 20) g;"
+                + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user;"
+                + "DROP TABLE IF EXISTS other_table; CREATE TABLE other_table (id int); GRANT ALL ON other_table TO kind_user");
+        guard = GuardHarness.startWithText(pg, RULES, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        guard.close();
+    }
+
+    static int count(String table) throws SQLException {
+        try (Connection c = pg.superuser(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static PSQLException refused(Connection c, String sql) {
+        PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute(sql), sql);
+        return e;
+    }
+
+    @Test
+    void forbiddenKindPerEnvironment() throws Exception {
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            PSQLException e = refused(c, "TRUNCATE kind_items");
+            assertEquals("42501", e.getSQLState());
+            assertTrue(e.getMessage().contains("prod-no-truncate"), e.getMessage());
+            assertEquals(20, count("kind_items"));
+        }
+    }
+
+    @Test
+    void requireWhereRefusesTautologiesAndAllowsRealFilters() throws Exception {
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            for (String sql : new String[] {"DELETE FROM kind_items", "DELETE FROM kind_items WHERE true",
+                    "UPDATE kind_items SET v = 'x' WHERE 1 = 1", "UPDATE kind_items SET v = 'x' WHERE id = id",
+                    "DELETE FROM kind_items WHERE id = 3 OR true"}) {
+                assertEquals("42501", refused(c, sql).getSQLState(), sql);
+            }
+            assertEquals(20, count("kind_items"));
+            assertEquals(1, c.createStatement().executeUpdate("UPDATE kind_items SET v = 'changed' WHERE id = 1"));
+        }
+    }
+
+    @Test
+    void grantsRefuseTablesOutsideTheRole() throws Exception {
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            PSQLException e = refused(c, "SELECT * FROM other_table");
+            assertEquals("42501", e.getSQLState());
+            assertTrue(e.getMessage().contains("grants"), e.getMessage());
+        }
+    }
+
+    @Test
+    void dryRunRulesReportButDoNotRefuse() throws Exception {
+        try (Connection c = guard.connect("dry_user", "pw")) {
+            c.setAutoCommit(false);
+            assertEquals(20, c.createStatement().executeUpdate("UPDATE kind_items SET v = v"));
+            c.rollback();
+        }
+        String metrics = guard.admin("GET", "/metrics", null).body();
+        assertTrue(metrics.contains("pgguard_rule_rejections_total{mode=\"dry_run\",rule=\"where-dry-run\"}"), metrics);
+    }
+
+    @Test
+    void readCapRewritesLimitAndCapsTheStreamWhereItCannot() throws Exception {
+        try (Connection c = guard.connect("capped_user", "pw"); Statement s = c.createStatement()) {
+            int rows = 0;
+            try (ResultSet rs = s.executeQuery("SELECT * FROM kind_items ORDER BY id")) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+            assertEquals(5, rows, "LIMIT 5 was set on a SELECT without LIMIT");
+            try (ResultSet rs = s.executeQuery("SELECT * FROM kind_items ORDER BY id LIMIT 3")) {
+                rows = 0;
+                while (rs.next()) {
+                    rows++;
+                }
+                assertEquals(3, rows, "a smaller LIMIT is kept");
+            }
+            PSQLException e = assertThrows(PSQLException.class, () -> {
+                try (ResultSet rs = s.executeQuery("TABLE kind_items")) {
+                    while (rs.next()) {
+                        // drain
+                    }
+                }
+            });
+            assertEquals("54000", e.getSQLState(), e.getMessage());
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next(), "the session goes on after the capped result");
+            }
+        }
+    }
+
+    @Test
+    void roleSwitchAndUnknownEffectAreRefused() throws Exception {
+        pg.sql("DROP ROLE IF EXISTS kind_other; CREATE ROLE kind_other; GRANT kind_other TO kind_user");
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            assertEquals("42501", refused(c, "SET ROLE kind_other").getSQLState());
+            assertEquals("42501", refused(c, "SELECT set_config('role', 'kind_other', false)").getSQLState());
+            assertEquals("42501", refused(c, "DO $$ BEGIN DELETE FROM kind_items; END $$").getSQLState());
+            PSQLException garbage = refused(c, "SELEKT * FROM kind_items");
+            assertEquals("42501", garbage.getSQLState());
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
+                rs.next();
+                assertEquals("kind_user", rs.getString(1));
+            }
+            assertEquals(20, count("kind_items"));
+        }
+    }
+
+    @Test
+    void usersWithoutRulesPassUntouched() throws Exception {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        try (Connection c = guard.connect(PostgresFixture.SUPERUSER, "postgres", "postgres", simple)) {
+            c.setAutoCommit(false);
+            c.createStatement().execute("DELETE FROM kind_items");
+            c.rollback();
+        }
+        assertEquals(20, count("kind_items"));
+    }
+}
