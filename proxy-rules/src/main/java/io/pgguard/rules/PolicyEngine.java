@@ -2,6 +2,7 @@ package io.pgguard.rules;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.pgguard.rules.classify.StatementClassifier;
 import io.pgguard.rules.policy.PolicyEvaluator;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -51,7 +52,9 @@ public final class PolicyEngine {
             return internalError(sql, e); // not cached: a bug should not stick
         }
         count(decision);
-        cache.put(key, decision);
+        if (decision.statements().stream().noneMatch(StatementClassifier::timingDependent)) {
+            cache.put(key, decision); // a parse cut short by the time budget may pass on a quieter machine
+        }
         return decision;
     }
 

@@ -31,7 +31,8 @@ final class ParserInput {
      * value: PostgreSQL accepts any keyword as a column label after AS ("... IS NOT NULL AS exists"), JSqlParser
      * does not. Used for a second attempt only; the meaning is unchanged because the value is already folded.
      */
-    static ParserInput of(List<Token> tokens, boolean quoteAliases) {
+    static ParserInput of(List<Token> allTokens, boolean quoteAliases) {
+        List<Token> tokens = LiteralListCompactor.compact(allTokens);
         StringBuilder b = new StringBuilder();
         List<String> values = new ArrayList<>();
         java.util.ArrayDeque<Boolean> castParens = new java.util.ArrayDeque<>();

@@ -59,6 +59,11 @@ public final class StatementClassifier {
 
     private final FunctionCatalog functions;
 
+    /** Whether facts depend on timing (a parse stopped by the time budget) and so must not be cached. */
+    public static boolean timingDependent(StatementFacts f) {
+        return f.parseError() != null && f.parseError().contains(ParseWatchdog.BUDGET_EXCEEDED);
+    }
+
     public StatementClassifier(FunctionCatalog functions) {
         this.functions = functions;
     }
@@ -128,6 +133,10 @@ public final class StatementClassifier {
         try {
             statement = parse(text);
         } catch (Exception | StackOverflowError e) { // ParseException, TokenMgrException, deep recursion
+            if (e instanceof BudgetExceeded) {
+                b.unparseable(e.getMessage());
+                return;
+            }
             if (selectInto(tokens)) {
                 b.kind = CommandKind.CREATE_TABLE_AS;
                 b.unknown("SELECT INTO that the parser cannot read: " + firstLine(e.getMessage()));
@@ -138,6 +147,10 @@ public final class StatementClassifier {
                 statement = parse(tableShorthand ? "SELECT * FROM " + quoted.text : quoted.text);
                 input = quoted;
             } catch (Exception | StackOverflowError again) {
+                if (again instanceof BudgetExceeded) {
+                    b.unparseable(again.getMessage());
+                    return;
+                }
                 b.unparseable("the SQL parser cannot read this statement: " + firstLine(e.getMessage()));
                 return;
             }
@@ -184,7 +197,23 @@ public final class StatementClassifier {
     /** Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). */
     private static Statement parse(String text) throws Exception {
         CCJSqlParser parser = CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
-        return parser.Statement();
+        try (ParseWatchdog.Armed watch = ParseWatchdog.arm(parser)) {
+            try {
+                return parser.Statement();
+            } catch (Exception | StackOverflowError e) {
+                if (watch.fired()) {
+                    throw new BudgetExceeded();
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Thrown when the watchdog stopped a parse; not retried, reported as such (and not cached by the engine). */
+    private static final class BudgetExceeded extends Exception {
+        BudgetExceeded() {
+            super(ParseWatchdog.BUDGET_EXCEEDED + " (" + ParseWatchdog.budgetMillis + " ms)", null, false, false);
+        }
     }
 
     private static String tooComplex(List<Token> tokens) {

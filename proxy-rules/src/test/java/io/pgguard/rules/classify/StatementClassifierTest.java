@@ -199,4 +199,25 @@ class StatementClassifierTest {
         one(chain.toString());
         assertTrue(System.nanoTime() - start < 2_000_000_000L, "a 30-step json chain must not stall the classifier");
     }
+
+    @Test
+    void parseOverTheTimeBudgetIsStoppedAndUnparseable() {
+        StringBuilder or = new StringBuilder("SELECT * FROM t WHERE id = 0");
+        for (int i = 1; i < 3000; i++) {
+            or.append(" OR id = ").append(i);
+        }
+        long saved = ParseWatchdog.budgetMillis;
+        ParseWatchdog.budgetMillis = 1;
+        try {
+            long start = System.nanoTime();
+            StatementFacts f = one(or.toString());
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(ParsedBy.UNPARSEABLE, f.parsedBy(), f.describe());
+            assertTrue(f.parseError().contains("time budget"), f.parseError());
+            assertTrue(StatementClassifier.timingDependent(f));
+            assertTrue(tookMillis < 1000, "stopped after " + tookMillis + " ms");
+        } finally {
+            ParseWatchdog.budgetMillis = saved;
+        }
+    }
 }
