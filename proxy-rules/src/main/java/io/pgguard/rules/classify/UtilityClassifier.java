@@ -411,6 +411,10 @@ final class UtilityClassifier {
         for (TableAccess t : inner.tables()) { // planning only reads
             b.tables.add(new TableAccess(t.schema(), t.name(), Access.READ, t.catalog()));
         }
+        // The planner folds immutable functions, so a user-defined function declared IMMUTABLE runs even here:
+        // keep the verdicts on functions (unknown or denied) rather than trust that nothing executes.
+        b.functions.addAll(inner.functions());
+        b.unknownEffects.addAll(inner.unknownEffects());
     }
 
     private static boolean optionsEnableAnalyze(List<Token> options) {

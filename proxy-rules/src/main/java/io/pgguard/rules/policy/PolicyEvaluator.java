@@ -102,7 +102,9 @@ public final class PolicyEvaluator {
         }
         RowCaps caps = RowCaps.of(applicable, facts, sql);
         String newRole = newEffectiveRole(facts);
-        String matched = facts.isEmpty() ? "empty" : policy.mapsUser(ctx.user()) ? "grants" : "no-rule-refused";
+        String matched = facts.isEmpty() ? "empty" : policy.mapsUser(ctx.user())
+                ? applicable.stream().filter(r -> r.type() == Rule.Type.GRANTS).map(Rule::id).findFirst().orElse("grants")
+                : "no-rule-refused";
         explanation.append(caps.rewritten() != null ? "REWRITE (row cap " + caps.rewriteCap() + ")" : "FORWARD")
                 .append(caps.readRowCap() >= 0 ? ", result stream capped at " + caps.readRowCap() + " rows" : "")
                 .append(caps.writeRowCap() >= 0 ? ", writes capped at " + caps.writeRowCap() + " rows" : "")

@@ -231,4 +231,31 @@ class PolicyEngineTest {
         RuleConfigException e = assertThrows(RuleConfigException.class, () -> rules(hocon));
         assertTrue(e.getMessage().startsWith(key + ":"), e.getMessage());
     }
+
+    @Test
+    void standardConformingStringsDecidesWhereStatementsEnd() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        String sql = "SELECT 'a\\'; DELETE FROM t; --'";
+        StatementContext on = new StatementContext("app_rw", "app", "prod", null, true, StatementSource.SIMPLE_QUERY);
+        StatementContext off = new StatementContext("app_rw", "app", "prod", null, false, StatementSource.SIMPLE_QUERY);
+        assertEquals(Decision.Action.REJECT, engine.decide(sql, on).action());
+        Decision d = engine.decide(sql, off);
+        assertEquals(Decision.Action.FORWARD, d.action(), d.explanation());
+        assertEquals(1, d.statements().size());
+    }
+
+    @Test
+    void allowedDecisionNamesTheGrantThatAllowedIt() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        Decision d = engine.decide("SELECT * FROM t WHERE id = 1", ctx("app_rw", "prod"));
+        assertEquals("app-grants", d.matchedRuleId());
+        assertTrue(d.explanation().contains("READ public.t"), d.explanation());
+    }
+
+    @Test
+    void plainExplainStillJudgesFunctionsThePlannerMayRun() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        assertEquals("unknown-effect", engine.decide("EXPLAIN SELECT my_udf()", ctx("app_rw", "prod")).rejection().ruleId());
+        assertEquals(Decision.Action.FORWARD, engine.decide("EXPLAIN SELECT lower(v) FROM t", ctx("app_rw", "prod")).action());
+    }
 }
