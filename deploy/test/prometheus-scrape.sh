@@ -19,7 +19,7 @@ if [[ $# -ne 1 || "$1" != *:* ]]; then
 fi
 TARGET="$1"
 WAIT_SECONDS="${WAIT_SECONDS:-20}"
-EXPECT_SERIES="${EXPECT_SERIES:-pgguard_client_connections_opened_total pgguard_client_connections pgguard_upstream_up pgguard_rules_info jvm_memory_used_bytes}"
+EXPECT_SERIES="${EXPECT_SERIES:-pgguard_client_connections_opened_total pgguard_client_connections pgguard_upstream_up pgguard_rules_loaded jvm_memory_used_bytes}"
 
 PROM="${PROMETHEUS:-$(command -v prometheus || true)}"
 if [[ -z "$PROM" || ! -x "$PROM" ]]; then

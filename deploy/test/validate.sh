@@ -160,7 +160,7 @@ KNOWN = {
   "pgguard_statement_duration_seconds_bucket", "pgguard_statement_duration_seconds_sum", "pgguard_statement_duration_seconds_count",
   "pgguard_decision_duration_seconds_bucket", "pgguard_decision_duration_seconds_sum", "pgguard_decision_duration_seconds_count",
   "pgguard_rules_cache_hits_total", "pgguard_rules_cache_misses_total", "pgguard_rules_parse_failures_total",
-  "pgguard_rules_reloads_total", "pgguard_rules_info", "pgguard_bytes_total", "pgguard_cancels_total",
+  "pgguard_rules_reloads_total", "pgguard_rules_loaded", "pgguard_bytes_total", "pgguard_cancels_total",
   "pgguard_protocol_errors_total", "jvm_memory_used_bytes", "jvm_memory_max_bytes", "process_cpu_usage", "up",
 }
 exprs = []

@@ -85,10 +85,12 @@ public final class PgGuardMetrics implements ProxyEvents {
                 .register(registry);
         cacheHits = Counter.builder("pgguard_rules_cache_hits").register(registry);
         cacheMisses = Counter.builder("pgguard_rules_cache_misses").register(registry);
+        // Present from the start, so alerts on reload failures see a 0 rather than no series.
+        Counter.builder("pgguard_rules_reloads").tag("result", "failure").register(registry);
+        Counter.builder("pgguard_rules_reloads").tag("result", "success").register(registry);
         decisionTime = Timer.builder("pgguard_decision_duration")
                 .description("PgGuard's own time to decide on a SQL text: lexer, parser and rules")
                 .serviceLevelObjectives(SUB_MS_BUCKETS).register(registry);
-        Gauge.builder("pgguard_rules_info", () -> 1).tags("id", "", "hash", "").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -104,16 +106,18 @@ public final class PgGuardMetrics implements ProxyEvents {
         this.ruledUsers = Set.copyOf(users);
     }
 
-    /** The loaded rule set, as an info metric whose labels carry its id and hash. */
+    /**
+     * The loaded rule set as a gauge of 1 whose labels carry its id and hash (not "_info": the Prometheus client
+     * strips that suffix in the text format).
+     */
     public void rulesLoaded(String id, String hash) {
         RulesInfo previous = rulesInfo;
         if (previous != null) {
-            registry.find("pgguard_rules_info").tags("id", previous.id, "hash", previous.hash).meters()
+            registry.find("pgguard_rules_loaded").tags("id", previous.id, "hash", previous.hash).meters()
                     .forEach(registry::remove);
         }
-        registry.find("pgguard_rules_info").tags("id", "", "hash", "").meters().forEach(registry::remove);
         rulesInfo = new RulesInfo(id, hash);
-        Gauge.builder("pgguard_rules_info", () -> 1).tags("id", id, "hash", hash)
+        Gauge.builder("pgguard_rules_loaded", () -> 1).tags("id", id, "hash", hash)
                 .description("The rule set in force").register(registry);
     }
 

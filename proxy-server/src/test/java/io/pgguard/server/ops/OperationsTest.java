@@ -1,0 +1,176 @@
+package io.pgguard.server.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.server.audit.AuditLog;
+import io.pgguard.server.testing.GuardHarness;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLWarning;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+import org.slf4j.LoggerFactory;
+
+/** Admin endpoint, metrics, audit, reload and drain of a whole running PgGuard. */
+class OperationsTest {
+    static final String ALLOW_DELETES = "pgguard.rules { id = v1, users { ops_user = [r] }, roles { r { statements = [ALL], "
+            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants } ] }";
+    static final String REFUSE_DELETES = "pgguard.rules { id = v2, users { ops_user = [r] }, roles { r { statements = [ALL], "
+            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = no-deletes, type = forbid, "
+            + "kinds = [DELETE], message = \"deletes are switched off\" }, { id = grants, type = grants } ] }";
+    static PostgresFixture pg;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pg = PostgresFixture.get();
+        pg.role("ops_user", "pw");
+        pg.sql("DROP TABLE IF EXISTS ops_items; CREATE TABLE ops_items (id int); INSERT INTO ops_items VALUES (1), (2);"
+                + "GRANT ALL ON ops_items TO ops_user");
+    }
+
+    @Test
+    void adminEndpointsAnswerAndHonourTheToken() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES,
+                Map.of("pgguard.admin.token", "s3cret"))) {
+            assertEquals(200, guard.admin("GET", "/health", null).statusCode());
+            assertEquals(401, guard.admin("GET", "/metrics", null).statusCode());
+            assertEquals(401, guard.admin("GET", "/metrics", "wrong").statusCode());
+            try (Connection c = guard.connect("ops_user", "pw")) {
+                c.createStatement().executeQuery("SELECT count(*) FROM ops_items").close();
+            }
+            HttpResponse<String> metrics = guard.admin("GET", "/metrics", "s3cret");
+            assertEquals(200, metrics.statusCode());
+            for (String series : List.of("pgguard_client_connections_opened_total", "pgguard_statements_total{",
+                    "pgguard_decision_duration_seconds_bucket", "pgguard_statement_duration_seconds_bucket",
+                    "pgguard_bytes_total{direction=\"server_to_client\"}", "pgguard_rules_loaded{hash=",
+                    "pgguard_upstream_connect_seconds_count", "jvm_memory_used_bytes")) {
+                assertTrue(metrics.body().contains(series), "missing " + series);
+            }
+            assertFalse(metrics.body().contains("ops_items"), "no SQL text in any label");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int ready;
+            do {
+                ready = guard.admin("GET", "/ready", "s3cret").statusCode();
+            } while (ready != 200 && System.nanoTime() < deadline);
+            assertEquals(200, ready);
+            String rules = guard.admin("GET", "/rules", "s3cret").body();
+            assertTrue(rules.contains("\"id\" : \"v1\"") && rules.contains("\"hash\""), rules);
+        }
+    }
+
+    @Test
+    void reloadAppliesNewRulesToOpenSessionsAndRefusesAnInvalidConfig() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
+                Connection c = guard.connect("ops_user", "pw")) {
+            c.setAutoCommit(false);
+            assertEquals(2, c.createStatement().executeUpdate("DELETE FROM ops_items WHERE id > 0"));
+            c.rollback();
+            Files.writeString(guard.configFile().toPath(), REFUSE_DELETES);
+            HttpResponse<String> reload = guard.admin("POST", "/reload", null);
+            assertEquals(200, reload.statusCode(), reload.body());
+            PSQLException e = assertThrows(PSQLException.class,
+                    () -> c.createStatement().executeUpdate("DELETE FROM ops_items WHERE id > 0"));
+            assertEquals("42501", e.getSQLState());
+            c.rollback();
+
+            Files.writeString(guard.configFile().toPath(), "pgguard.rules { id = broken, rules = [ { type = nonsense } ] }");
+            HttpResponse<String> refused = guard.admin("POST", "/reload", null);
+            assertEquals(422, refused.statusCode());
+            assertTrue(refused.body().contains("pgguard.rules"), refused.body());
+            assertTrue(guard.admin("GET", "/rules", null).body().contains("\"v2\""), "the old rules stay in force");
+            String metrics = guard.admin("GET", "/metrics", null).body();
+            assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"failure\"} 1.0"), metrics);
+            assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"success\"} 1.0"), metrics);
+        }
+    }
+
+    @Test
+    void auditRecordsDecisionsAndNeverPasswords() throws Exception {
+        Logger audit = (Logger) LoggerFactory.getLogger(AuditLog.LOGGER);
+        ListAppender<ILoggingEvent> records = new ListAppender<>();
+        records.start();
+        audit.addAppender(records);
+        try (GuardHarness guard = GuardHarness.startWithText(pg, REFUSE_DELETES,
+                Map.of("pgguard.audit.statements", "all"))) {
+            try (Connection c = guard.connect("ops_user", "pw")) {
+                assertThrows(PSQLException.class, () -> c.createStatement().execute("DELETE FROM ops_items WHERE id = 1"));
+                c.createStatement().execute("SELECT count(*) FROM ops_items WHERE id = 42");
+            }
+            try (Connection admin = guard.connect(PostgresFixture.SUPERUSER, "postgres")) {
+                admin.createStatement().execute("DROP ROLE IF EXISTS audit_secret_role");
+                admin.createStatement().execute("CREATE ROLE audit_secret_role PASSWORD 'TopSecret123'");
+                admin.createStatement().execute("ALTER ROLE audit_secret_role PASSWORD 'TopSecret456'");
+            }
+            Thread.sleep(200);
+        } finally {
+            audit.detachAppender(records);
+        }
+        String all = records.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.joining("\n"));
+        assertTrue(all.contains("\"decision\":\"rejected\"") && all.contains("\"rule\":\"no-deletes\""), all);
+        assertTrue(all.contains("\"event\":\"connect\"") && all.contains("\"event\":\"disconnect\""), all);
+        assertTrue(all.contains("audit_secret_role"), "the role statements were recorded: " + all);
+        assertFalse(all.contains("TopSecret"), "no password in the audit trail: " + all);
+        assertFalse(all.contains("id = 42"), "literals are redacted: " + all);
+    }
+
+    @Test
+    void connectNoticeNamesTheEnvironmentExceptForQuietApplications() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES
+                + "\npgguard.quiet-applications = [quiet-app]", Map.of(
+                "pgguard.upstreams.default.connect-notice", "connected through PgGuard to PRODUCTION: rules enforced"))) {
+            try (Connection c = guard.connect("ops_user", "pw")) {
+                SQLWarning w = c.getWarnings();
+                assertTrue(w != null && w.getMessage().contains("PRODUCTION"), String.valueOf(w));
+            }
+            java.util.Properties quiet = new java.util.Properties();
+            quiet.setProperty("ApplicationName", "quiet-app");
+            quiet.setProperty("assumeMinServerVersion", "10"); // so pgjdbc sends it in the startup packet
+            try (Connection c = guard.connect("ops_user", "pw", "postgres", quiet)) {
+                assertEquals(null, c.getWarnings());
+            }
+        }
+    }
+
+    @Test
+    void drainLetsRunningStatementsFinishAndEndsIdleTransactionsWith57P01() throws Exception {
+        GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
+        Connection busy = guard.connect("ops_user", "pw");
+        Connection inTransaction = guard.connect("ops_user", "pw");
+        inTransaction.setAutoCommit(false);
+        inTransaction.createStatement().execute("SELECT 1");
+        CompletableFuture<Integer> running = CompletableFuture.supplyAsync(() -> {
+            try (ResultSet rs = busy.createStatement().executeQuery("SELECT 7 FROM pg_sleep(1.5)")) {
+                rs.next();
+                return rs.getInt(1);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        Thread.sleep(300);
+        CompletableFuture<Void> drain = CompletableFuture.runAsync(() -> guard.app().drainAndStop(Duration.ofSeconds(3)));
+        assertEquals(7, running.get(10, TimeUnit.SECONDS), "the statement in flight finished");
+        drain.get(15, TimeUnit.SECONDS);
+        PSQLException e = assertThrows(PSQLException.class, () -> inTransaction.createStatement().execute("SELECT 2"));
+        assertTrue(e.getMessage().contains("shutting down") || "57P01".equals(e.getSQLState())
+                || "08006".equals(e.getSQLState()), e.getSQLState() + " " + e.getMessage());
+        assertThrows(Exception.class, () -> guard.connect("ops_user", "pw"), "no new connections after the drain");
+        busy.close();
+        inTransaction.close();
+    }
+}
