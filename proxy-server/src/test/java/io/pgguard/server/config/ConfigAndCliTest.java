@@ -1,0 +1,117 @@
+package io.pgguard.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.server.cli.PgGuardCli;
+import io.pgguard.server.testing.GuardHarness;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** An invalid configuration fails at start with a message naming the key; check and explain help people. */
+class ConfigAndCliTest {
+
+    static String invalid(String hocon) throws Exception {
+        File f = File.createTempFile("pgguard-invalid", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), hocon);
+        return assertThrows(ConfigException.class, () -> PgGuardConfig.load(f, Map.of())).getMessage();
+    }
+
+    @Test
+    void invalidSettingsNameTheirKey() throws Exception {
+        assertTrue(invalid("pgguard.listen = \"nonsense\"").contains("pgguard.listen"));
+        assertTrue(invalid("pgguard.upstreams.default.port = 70000").contains("pgguard.upstreams.default.port"));
+        assertTrue(invalid("pgguard.upstreams.default.tls.mode = sometimes").contains("pgguard.upstreams.default.tls.mode"));
+        assertTrue(invalid("pgguard.routing.default = nowhere").contains("pgguard.routing.default"));
+        assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
+        assertTrue(invalid("pgguard.limits.startup-timeout = -1s").contains("pgguard.limits.startup-timeout"));
+        assertTrue(invalid("pgguard.audit.statements = everything").contains("pgguard.audit.statements"));
+        assertTrue(invalid("pgguard { listen = ").contains("invalid configuration"));
+        assertTrue(invalid("pgguard.rules { rules = [ { id = x, type = forbid, kinds = [NOT_A_KIND] } ] }")
+                .contains("pgguard.rules"));
+    }
+
+    @Test
+    void commandLineFlagsOverrideTheFile() throws Exception {
+        File f = File.createTempFile("pgguard-flags", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), "pgguard.listen = \"127.0.0.1:7000\"\npgguard.upstreams.default.port = 5000");
+        PgGuardConfig config = PgGuardConfig.load(f, Map.of("pgguard.listen", "127.0.0.1:7001"));
+        assertEquals(7001, config.listen().port());
+        assertEquals(5000, config.proxySettings().routing().defaultUpstream().port());
+    }
+
+    @Test
+    void routingByDatabaseName() throws Exception {
+        File f = File.createTempFile("pgguard-routing", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), """
+                pgguard.upstreams {
+                  default { host = "10.0.0.1", port = 5432 }
+                  reports { host = "10.0.0.2", port = 5433, environment = staging }
+                }
+                pgguard.routing.databases { analytics = reports }
+                """);
+        PgGuardConfig config = PgGuardConfig.load(f, Map.of());
+        assertEquals("reports", config.proxySettings().routing().route("analytics").name());
+        assertEquals("default", config.proxySettings().routing().route("app").name());
+    }
+
+    static String[] run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new PgGuardCli()).execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new String[] {Integer.toString(code), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void checkSummarisesTheExampleConfigs() {
+        String policy = GuardHarness.referencePolicy().getPath();
+        String[] r = run("check", "--config", policy);
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("configuration OK") && r[1].contains("reference-policy"), r[1]);
+        String[] all = run("check", "--config", new File(new File(policy).getParentFile(), "all-rules.conf").getPath());
+        assertEquals("0", all[0], all[2]);
+    }
+
+    @Test
+    void explainShowsDecisionFactsAndRule() {
+        String policy = GuardHarness.referencePolicy().getPath();
+        String[] refused = run("explain", "--config", policy, "--user", "app_rw", "DELETE FROM t");
+        assertEquals("0", refused[0], refused[2]);
+        assertTrue(refused[1].contains("REJECT") && refused[1].contains("no-unrestricted-delete"), refused[1]);
+        String[] allowed = run("explain", "--config", policy, "--user", "app_rw",
+                "SELECT id, email FROM customers WHERE id = $1");
+        assertTrue(allowed[1].contains("FORWARD"), allowed[1]);
+        String[] unparseable = run("explain", "--config", policy, "--user", "app_rw", "SELEKT 1");
+        assertTrue(unparseable[1].contains("REJECT") && unparseable[1].toLowerCase().contains("pars"), unparseable[1]);
+    }
+
+    @Test
+    void invalidConfigMakesCheckFail() throws Exception {
+        File f = File.createTempFile("pgguard-bad", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), "pgguard.listen = oops");
+        String[] r = run("check", "--config", f.getPath());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("pgguard.listen"), r[2]);
+    }
+}
