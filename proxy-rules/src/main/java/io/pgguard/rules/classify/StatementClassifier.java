@@ -317,12 +317,12 @@ public final class StatementClassifier {
                 Object v = constants.constantValue(arg);
                 literalArgs.add(v instanceof String s ? s : null);
             }
-            judgeCall(schema, name, literalArgs, call.args().size(), b, searchPath);
+            judgeCall(schema, name, literalArgs, b, searchPath);
         }
     }
 
     /** Judges one call; shared with the fallback (CALL) path. {@code literalArgs} holds string constants or null. */
-    void judgeCall(String schema, String name, List<String> literalArgs, int argCount, FactsBuilder b,
+    void judgeCall(String schema, String name, List<String> literalArgs, FactsBuilder b,
             List<String> searchPath) {
         String display = schema == null ? name : schema + "." + name;
         boolean builtinName = schema == null || schema.equals("pg_catalog");

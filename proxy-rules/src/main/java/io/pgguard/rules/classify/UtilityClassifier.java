@@ -577,7 +577,7 @@ final class UtilityClassifier {
             b.unparseable("CALL without a procedure name");
             return;
         }
-        classifier.judgeCall(name[0], name[1], List.of(), 0, b, searchPath);
+        classifier.judgeCall(name[0], name[1], List.of(), b, searchPath);
         if (c.peek() != null && c.peek().type() == TokenType.LPAREN) {
             int close = c.matchingParen(c.i);
             if (close > c.i + 1) {

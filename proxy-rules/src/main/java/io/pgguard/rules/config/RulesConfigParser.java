@@ -231,7 +231,7 @@ public final class RulesConfigParser {
 
     private static Rule implicitRule(Rule.Type type) {
         return new Rule(type.configName, type, defaultMessage(type), false, "42501", Policy.ANY_USER,
-                List.of(new Glob("*")), List.of(new Glob("*")), Set.of(), List.of(), false, -1, true);
+                List.of(new Glob("*")), List.of(new Glob("*")), Set.of(), List.of(), false, -1, true, false);
     }
 
     private static Rule rule(Config r, String key) {
@@ -291,7 +291,7 @@ public final class RulesConfigParser {
         }
         String message = r.hasPath("message") ? r.getString("message") : defaultMessage(type);
         return new Rule(r.getString("id"), type, message, mode.equals("dry-run"), sqlState, users, envs, dbs, kinds,
-                names, allow, maxRows, false);
+                names, allow, maxRows, false, r.hasPath("users"));
     }
 
     private static Set<CommandKind> ruleKinds(Config r, String key, Rule.Type type) {

@@ -23,7 +23,7 @@ public record Policy(String id, boolean dryRun, boolean usersWithoutRulesAllowed
             }
         }
         for (Rule r : rules) {
-            if (!r.implicit() && r.users() != ANY_USER && r.appliesTo(user, effectiveRole, "*", "*")) {
+            if (r.explicitUsers() && r.appliesTo(user, effectiveRole, "*", "*")) {
                 return true;
             }
         }
@@ -49,6 +49,6 @@ public record Policy(String id, boolean dryRun, boolean usersWithoutRulesAllowed
         return users.stream().anyMatch(m -> m.users().matches(user));
     }
 
-    /** Marker list for rules whose users were not given (they apply to every governed user). */
+    /** Users of rules that do not name theirs: every governed user. */
     public static final List<Glob> ANY_USER = List.of(new Glob("*"));
 }

@@ -15,10 +15,11 @@ import java.util.Set;
  * @param allow        unknown-effect: true to let unknown-effect statements through
  * @param maxRows      read-row-cap / write-row-cap
  * @param implicit     added because the config did not declare a rule of this type
+ * @param explicitUsers the config named the users (so the rule also governs users outside the users map)
  */
 public record Rule(String id, Type type, String message, boolean dryRun, String sqlState, List<Glob> users,
         List<Glob> environments, List<Glob> databases, Set<CommandKind> kinds, List<Glob> names, boolean allow,
-        long maxRows, boolean implicit) {
+        long maxRows, boolean implicit, boolean explicitUsers) {
 
     public enum Type {
         FORBID("forbid"), REQUIRE_WHERE("require-where"), GRANTS("grants"), UNKNOWN_EFFECT("unknown-effect"),
