@@ -61,13 +61,15 @@ public final class PgGuardApp implements AutoCloseable {
         this.configSource = configSource;
         this.config = configSource.get();
         this.metrics = new PgGuardMetrics(config.userLabel(), RuleUsers.namedUsers(config.rules()));
-        this.inspector = new RulesInspector(new PolicyEngine(config.rules(), DECISION_CACHE_SIZE));
+        this.inspector = new RulesInspector(new PolicyEngine(config.rules(), DECISION_CACHE_SIZE),
+                config.maxStatementsPerQuery());
         metrics.rulesLoaded(config.rules().id(), config.rules().hash());
         ProxyEvents events = new CompositeEvents(List.of(metrics, new AuditLog(config.audit())));
         int threads = config.workerThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.workerThreads();
         this.proxy = new ProxyServer(config.proxySettings(), inspector, events, new CancelRegistry(config.replicaId()),
                 threads, config.nativeTransport(), null);
         this.admin = config.adminListen() == null ? null : new AdminServer(new Endpoints(), config.adminToken());
+        proxy.context().peers(this::peerAddress);
     }
 
     public static PgGuardApp fromFile(File file, Map<String, String> overrides) {
@@ -119,7 +121,8 @@ public final class PgGuardApp implements AutoCloseable {
         if (!next.listen().equals(config.listen())) {
             log.warn("pgguard.listen changed to {}: takes effect only after a restart", next.listen());
         }
-        RulesInspector nextInspector = new RulesInspector(new PolicyEngine(next.rules(), DECISION_CACHE_SIZE));
+        RulesInspector nextInspector = new RulesInspector(new PolicyEngine(next.rules(), DECISION_CACHE_SIZE),
+                next.maxStatementsPerQuery());
         proxy.context().settings(next.proxySettings());
         proxy.context().inspector(nextInspector);
         inspector = nextInspector;
@@ -154,6 +157,11 @@ public final class PgGuardApp implements AutoCloseable {
             admin.close();
         }
         proxy.close();
+    }
+
+    private InetSocketAddress peerAddress(int replicaId) {
+        var peer = config.peers().get(replicaId);
+        return peer == null ? null : InetSocketAddress.createUnresolved(peer.host(), peer.port());
     }
 
     private void checkUpstreams() {

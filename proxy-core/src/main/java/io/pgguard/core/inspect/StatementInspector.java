@@ -18,4 +18,12 @@ public interface StatementInspector {
     default Verdict inspectFunctionCall(SessionView session, int functionOid) {
         return Verdict.FORWARD;
     }
+
+    /**
+     * Startup parameters can set any setting before the first statement (role, session_authorization,
+     * search_path, or the same through "options"). Returns the error that refuses the connection, or null.
+     */
+    default io.pgguard.core.protocol.PgError inspectStartup(SessionView session, java.util.Map<String, String> parameters) {
+        return null;
+    }
 }

@@ -63,6 +63,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf message = (ByteBuf) msg;
         context.events().bytesFromClient(message.readableBytes());
+        session.lastClientActivity = System.nanoTime();
         switch (session.phase) {
             case READY -> relay.onMessage(message);
             case AUTHENTICATING -> relayAuthentication(message);
@@ -162,11 +163,26 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         session.clientTls = true;
     }
 
+    /**
+     * A cancel for a key this replica issued is sent to that session's server; a key of another replica goes
+     * to that peer (replicas behind one load balancer); anything else is dropped silently, as PostgreSQL does.
+     */
     private void onCancelRequest(ChannelHandlerContext ctx, StartupRequest.CancelRequest cancel) {
         boolean matched = cancel.standardLength()
                 && context.cancels().cancel(new CancelKey(cancel.processId(), cancel.secretKey()));
-        context.events().cancelForwarded(matched);
-        if (!matched) {
+        int issuer = io.pgguard.core.cancel.CancelRegistry.replicaOf(cancel.processId());
+        java.net.InetSocketAddress peer = matched || issuer == context.cancels().replicaId() ? null
+                : context.peer(issuer);
+        if (peer != null) {
+            byte[] secret = java.nio.ByteBuffer.allocate(4).putInt(cancel.secretKey()).array();
+            CancelSender.send(ctx.channel().eventLoop(), context.socketChannelClass(),
+                    io.pgguard.core.upstream.Upstream.plain("peer-" + issuer, peer.getHostString(), peer.getPort()),
+                    new io.pgguard.core.protocol.BackendKeyData(cancel.processId(), secret),
+                    session.settings.connectTimeout());
+            log.debug("cancel request for replica {} forwarded to {}", issuer, peer);
+        }
+        context.events().cancelForwarded(matched || peer != null);
+        if (!matched && peer == null) {
             log.debug("cancel request from {} matches no session; dropped", session.clientAddress);
         }
         ctx.close();
@@ -185,6 +201,18 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
                     "PgGuard does not proxy replication connections (replication=" + replication + ")"));
             return;
         }
+        PgError startupRefusal = context.inspector().inspectStartup(session, startup.parameters());
+        if (startupRefusal != null) {
+            refuse("startup_parameters", startupRefusal);
+            return;
+        }
+        session.initialSearchPath(StartupOptions.searchPath(startup.parameters()));
+        String full = context.connections.acquire(session.settings.limits(), startup.user(), startup.database());
+        if (full != null) {
+            refuse("too_many_connections", PgError.fatal(SqlState.TOO_MANY_CONNECTIONS, full));
+            return;
+        }
+        session.holdsConnectionSlot = true;
         session.upstream = session.settings.routing().route(startup.database());
         session.phase = ProxySession.Phase.CONNECTING;
         ctx.channel().config().setAutoRead(false);

@@ -146,6 +146,9 @@ final class FrontendRelay {
     }
 
     private void forward(ByteBuf message, PendingResponse pending) {
+        if (session.tracker.isIdle()) {
+            session.busySince = System.nanoTime();
+        }
         session.tracker.expect(pending);
         session.writeToServer(message);
     }

@@ -34,6 +34,8 @@ final class PendingResponse {
     /** Rows of the current result set, counted only when the statement has a read row cap. */
     long rowsSeen;
     boolean capExceeded;
+    /** Set when PgGuard cancels this statement itself (statement timeout), to name why in the client's error. */
+    PgError overrideError;
 
     long readRowCap() {
         return verdict == null ? -1 : verdict.readRowCap();

@@ -17,6 +17,8 @@ public final class ProxyContext {
     private final CancelRegistry cancels;
     private final Class<? extends SocketChannel> socketChannelClass;
     private final AtomicLong connectionIds = new AtomicLong();
+    final ConnectionCounter connections = new ConnectionCounter();
+    private volatile java.util.function.IntFunction<java.net.InetSocketAddress> peers = replica -> null;
 
     public ProxyContext(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, Class<? extends SocketChannel> socketChannelClass) {
@@ -41,6 +43,20 @@ public final class ProxyContext {
 
     public void inspector(StatementInspector newInspector) {
         this.inspector = Objects.requireNonNull(newInspector);
+    }
+
+    /** Open client connections that passed startup's limits. */
+    public int connectionCount() {
+        return connections.total();
+    }
+
+    /** Where to forward a cancel whose key another replica issued (null: unknown replica, drop it). */
+    public void peers(java.util.function.IntFunction<java.net.InetSocketAddress> replicaAddresses) {
+        this.peers = replicaAddresses;
+    }
+
+    java.net.InetSocketAddress peer(int replicaId) {
+        return peers.apply(replicaId);
     }
 
     public ProxyEvents events() {

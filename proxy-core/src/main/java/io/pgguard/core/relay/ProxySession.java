@@ -45,6 +45,13 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
+    boolean holdsConnectionSlot;
+    long lastClientActivity = System.nanoTime();
+    /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */
+    long busySince;
+    private boolean statementTimedOut;
+    private ConnectionLimits.Timeouts timeouts = ConnectionLimits.Timeouts.NONE;
+    private ScheduledFuture<?> timeoutCheck;
     ScheduledFuture<?> startupTimeout;
 
     ProxySession(ProxyContext context, Channel client) {
@@ -144,6 +151,10 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         }
     }
 
+    void initialSearchPath(java.util.List<String> path) {
+        this.searchPath = path;
+    }
+
     void transactionStatus(char status) {
         this.transactionStatus = status;
     }
@@ -198,6 +209,63 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         }
     }
 
+    /** Starts enforcing the user's timeouts, once logged in. */
+    void startTimeouts() {
+        timeouts = settings.limits().timeoutsFor(user());
+        if (!timeouts.any()) {
+            return;
+        }
+        long periodMillis = Math.max(50, Math.min(1000, shortest(timeouts).toMillis() / 4));
+        timeoutCheck = client.eventLoop().scheduleAtFixedRate(this::checkTimeouts, periodMillis, periodMillis,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static java.time.Duration shortest(ConnectionLimits.Timeouts t) {
+        java.time.Duration min = java.time.Duration.ofDays(1);
+        for (java.time.Duration d : new java.time.Duration[] {t.statement(), t.idleInTransaction(), t.idle()}) {
+            if (!d.isZero() && d.compareTo(min) < 0) {
+                min = d;
+            }
+        }
+        return min;
+    }
+
+    private void checkTimeouts() {
+        if (phase != Phase.READY) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!tracker.isIdle()) {
+            if (!timeouts.statement().isZero() && !statementTimedOut && now - busySince > timeouts.statement().toNanos()) {
+                statementTimedOut = true;
+                log.info("connection {} ({}): statement ran past the timeout of {} s; cancelling", connectionId, user(),
+                        timeouts.statement().toSeconds());
+                tracker.overrideNextError(new PgError("ERROR", io.pgguard.core.protocol.SqlState.QUERY_CANCELED,
+                        "PgGuard: canceling statement due to the statement timeout of " + timeouts.statement().toMillis()
+                                + " ms for user \"" + user() + "\"", null, null));
+                cancelRunningStatement();
+            }
+        } else if (transactionStatus != 'I') {
+            if (!timeouts.idleInTransaction().isZero() && now - lastClientActivity > timeouts.idleInTransaction().toNanos()) {
+                log.info("connection {} ({}): idle in transaction past {} s; terminating", connectionId, user(),
+                        timeouts.idleInTransaction().toSeconds());
+                failAndClose(PgError.fatal("25P03", "PgGuard: terminating connection due to idle-in-transaction timeout of "
+                        + timeouts.idleInTransaction().toMillis() + " ms for user \"" + user() + "\""));
+            }
+        } else if (!timeouts.idle().isZero() && now - lastClientActivity > timeouts.idle().toNanos()) {
+            log.info("connection {} ({}): idle past {} s; terminating", connectionId, user(), timeouts.idle().toSeconds());
+            failAndClose(PgError.fatal("57P05", "PgGuard: terminating connection due to idle-session timeout of "
+                    + timeouts.idle().toMillis() + " ms for user \"" + user() + "\""));
+        }
+    }
+
+    /** The server answered ReadyForQuery: whatever was timed out is over. */
+    void responsesSettled() {
+        if (tracker.isIdle()) {
+            statementTimedOut = false;
+        }
+    }
+
     /** Logged in, nothing in flight and no transaction open: closing now loses nothing. */
     boolean isQuiescent() {
         return phase == Phase.READY && tracker.isIdle() && transactionStatus == 'I';
@@ -244,6 +312,13 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             closeServer();
         }
         boolean wasLoggedIn = phase == Phase.READY;
+        if (holdsConnectionSlot) {
+            holdsConnectionSlot = false;
+            context.connections.release(startup.user(), startup.database());
+        }
+        if (timeoutCheck != null) {
+            timeoutCheck.cancel(false);
+        }
         phase = Phase.CLOSED;
         context.cancels().unregister(clientKey);
         tracker.clear();

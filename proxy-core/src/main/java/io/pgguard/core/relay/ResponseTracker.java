@@ -25,6 +25,19 @@ final class ResponseTracker {
         this.completion = completion;
     }
 
+    /** The error the client gets in place of the next error the server sends (a cancel PgGuard caused). */
+    void overrideNextError(PgError error) {
+        PendingResponse head = pending.peekFirst();
+        if (head != null) {
+            for (PendingResponse p : pending) {
+                if (p.kind == PendingResponse.Kind.EXECUTE || p.kind.endsAtReadyForQuery()) {
+                    p.overrideError = error;
+                    return;
+                }
+            }
+        }
+    }
+
     void expect(PendingResponse response) {
         pending.addLast(response);
     }
@@ -128,7 +141,8 @@ final class ResponseTracker {
             return null;
         }
         head.failed = true;
-        PgError replacement = head.capExceeded ? head.verdict.readRowCapError() : head.rejection;
+        PgError replacement = head.capExceeded ? head.verdict.readRowCapError()
+                : head.overrideError != null ? head.overrideError : head.rejection;
         if (head.kind.endsAtReadyForQuery()) {
             return replacement;
         }

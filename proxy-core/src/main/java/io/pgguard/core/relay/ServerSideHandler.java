@@ -179,6 +179,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         if (session.phase == ProxySession.Phase.AUTHENTICATING) {
             session.phase = ProxySession.Phase.READY;
             session.cancelStartupTimeout();
+            session.startTimeouts();
             String notice = session.upstream.connectNotice();
             if (notice != null && session.context.noticeWanted(session)) {
                 CompositeByteBuf both = session.client.alloc().compositeBuffer(2);
@@ -189,6 +190,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             return null;
         }
         session.tracker.onReadyForQuery();
+        session.responsesSettled();
         return null;
     }
 

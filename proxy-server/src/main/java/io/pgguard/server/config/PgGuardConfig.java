@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import io.netty.handler.ssl.SslContext;
+import io.pgguard.core.relay.ConnectionLimits;
 import io.pgguard.core.relay.ProxySettings;
 import io.pgguard.core.tls.ClientTls;
 import io.pgguard.core.tls.TlsContexts;
@@ -39,6 +40,8 @@ public record PgGuardConfig(
         String userLabel,
         AuditSettings audit,
         int replicaId,
+        Map<Integer, HostPort> peers,
+        int maxStatementsPerQuery,
         RuleSet rules,
         Config raw) {
 
@@ -72,7 +75,7 @@ public record PgGuardConfig(
             ProxySettings settings = new ProxySettings(routing, clientTls(c),
                     (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.max-message-size")),
                     positiveDuration(c, "limits.startup-timeout"), positiveDuration(c, "limits.connect-timeout"),
-                    new HashSet<>(c.getStringList("quiet-applications")));
+                    new HashSet<>(c.getStringList("quiet-applications")), limits(c));
             String adminText = c.getString("admin.listen").trim();
             HostPort admin = adminText.isEmpty() ? null : HostPort.parse("pgguard.admin.listen", adminText);
             return new PgGuardConfig(
@@ -83,10 +86,77 @@ public record PgGuardConfig(
                     oneOf(c, "metrics.user-label", "all", "ruled", "none"),
                     new AuditSettings(oneOf(c, "audit.statements", "all", "writes", "rejections", "none"),
                             c.getBoolean("audit.connections"), c.getBoolean("audit.redact-literals")),
-                    replicaId(c), rules(c), root);
+                    replicaId(c), peers(c), nonNegative(c, "limits.max-statements-per-query"), rules(c), root);
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+    }
+
+    private static ConnectionLimits limits(Config c) {
+        Map<String, Integer> perUser = new LinkedHashMap<>();
+        Map<String, ConnectionLimits.Timeouts> userTimeouts = new LinkedHashMap<>();
+        ConnectionLimits.Timeouts defaults = timeouts(c.getConfig("limits"), "pgguard.limits", null);
+        Config users = c.getConfig("limits.users");
+        for (String user : users.root().keySet()) {
+            Config u = users.getConfig(quote(user));
+            String prefix = "pgguard.limits.users." + user;
+            if (u.hasPath("max-connections")) {
+                perUser.put(user, nonNegative(u, "max-connections", prefix));
+            }
+            userTimeouts.put(user, timeouts(u, prefix, defaults));
+        }
+        Map<String, Integer> perDatabase = new LinkedHashMap<>();
+        Config dbs = c.getConfig("limits.databases");
+        for (String db : dbs.root().keySet()) {
+            perDatabase.put(db, nonNegative(dbs.getConfig(quote(db)), "max-connections", "pgguard.limits.databases." + db));
+        }
+        return new ConnectionLimits(nonNegative(c, "limits.max-connections"),
+                nonNegative(c, "limits.max-connections-per-user"), perUser,
+                nonNegative(c, "limits.max-connections-per-database"), perDatabase, defaults, userTimeouts);
+    }
+
+    private static ConnectionLimits.Timeouts timeouts(Config c, String prefix, ConnectionLimits.Timeouts fallback) {
+        return new ConnectionLimits.Timeouts(
+                duration(c, "statement-timeout", prefix, fallback == null ? null : fallback.statement()),
+                duration(c, "idle-in-transaction-timeout", prefix, fallback == null ? null : fallback.idleInTransaction()),
+                duration(c, "idle-timeout", prefix, fallback == null ? null : fallback.idle()));
+    }
+
+    private static Duration duration(Config c, String key, String prefix, Duration fallback) {
+        if (!c.hasPath(key)) {
+            return fallback == null ? Duration.ZERO : fallback;
+        }
+        Duration d = c.getDuration(key);
+        if (d.isNegative()) {
+            throw new ConfigException(prefix + "." + key + ": must not be negative, got " + d);
+        }
+        return d;
+    }
+
+    private static int nonNegative(Config c, String key, String prefix) {
+        int value = c.getInt(key);
+        if (value < 0) {
+            throw new ConfigException(prefix + "." + key + ": must not be negative, got " + value);
+        }
+        return value;
+    }
+
+    private static Map<Integer, HostPort> peers(Config c) {
+        Map<Integer, HostPort> peers = new LinkedHashMap<>();
+        Config section = c.getConfig("peers");
+        for (String id : section.root().keySet()) {
+            int replica;
+            try {
+                replica = Integer.parseInt(id);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("pgguard.peers." + id + ": the key must be a replica id (0-127)");
+            }
+            if (replica < 0 || replica > 127) {
+                throw new ConfigException("pgguard.peers." + id + ": replica id out of range 0-127");
+            }
+            peers.put(replica, HostPort.parse("pgguard.peers." + id, section.getString(quote(id))));
+        }
+        return peers;
     }
 
     private static RuleSet rules(Config c) {

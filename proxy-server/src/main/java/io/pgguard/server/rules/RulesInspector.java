@@ -11,6 +11,7 @@ import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.Rejection;
 import io.pgguard.rules.StatementContext;
 import io.pgguard.rules.StatementSource;
+import io.pgguard.rules.lex.StatementSplitter;
 import java.util.List;
 
 /**
@@ -22,10 +23,15 @@ public final class RulesInspector implements StatementInspector {
     /** FunctionCall bypasses SQL entirely; PgGuard cannot say what an OID does, so ruled users may not use it. */
     public static final String FUNCTION_CALL_RULE = "function-call-message";
 
-    private final PolicyEngine engine;
+    /** Startup settings that would change who acts before any statement could be judged. */
+    private static final java.util.Set<String> IDENTITY_SETTINGS = java.util.Set.of("role", "session_authorization");
 
-    public RulesInspector(PolicyEngine engine) {
+    private final PolicyEngine engine;
+    private final int maxStatementsPerQuery;
+
+    public RulesInspector(PolicyEngine engine, int maxStatementsPerQuery) {
         this.engine = engine;
+        this.maxStatementsPerQuery = maxStatementsPerQuery;
     }
 
     public PolicyEngine engine() {
@@ -39,7 +45,33 @@ public final class RulesInspector implements StatementInspector {
                 session.standardConformingStrings(),
                 origin == SqlOrigin.PARSE ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY,
                 session.searchPath());
-        return toVerdict(engine.decide(sql, context));
+        Decision decision = engine.decide(sql, context);
+        if (origin == SqlOrigin.SIMPLE_QUERY && maxStatementsPerQuery > 0 && !decision.rejected()) {
+            int count = StatementSplitter.split(sql, session.standardConformingStrings()).statements().size();
+            if (count > maxStatementsPerQuery) {
+                return Verdict.reject(new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,
+                        "PgGuard: a query may carry at most " + maxStatementsPerQuery + " statements; this one has "
+                                + count, null, "Send the statements in several queries."),
+                        "max-statements-per-query", decision);
+            }
+        }
+        return toVerdict(decision);
+    }
+
+    /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */
+    @Override
+    public PgError inspectStartup(SessionView session, java.util.Map<String, String> parameters) {
+        if (!RuleUsers.governs(engine.rules(), session.user())) {
+            return null;
+        }
+        for (String setting : io.pgguard.core.relay.StartupOptions.settings(parameters).keySet()) {
+            if (IDENTITY_SETTINGS.contains(setting)) {
+                return new PgError("FATAL", SqlState.INSUFFICIENT_PRIVILEGE,
+                        "PgGuard: the startup packet may not set " + setting + " for user \"" + session.user() + "\"",
+                        "Switching role or session authorization is governed by the rules (rule role-switch).", null);
+            }
+        }
+        return null;
     }
 
     @Override

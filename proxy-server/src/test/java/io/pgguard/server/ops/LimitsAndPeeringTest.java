@@ -1,0 +1,187 @@
+package io.pgguard.server.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.server.testing.GuardHarness;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/** Connection limits, proxy-enforced timeouts, statement count limit, and cancel forwarding between replicas. */
+class LimitsAndPeeringTest {
+    static final String RULES = "pgguard.rules { id = lim, users { lim_ruled = [r] }, roles { r { statements = [ALL], "
+            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants } ] }\n";
+    static PostgresFixture pg;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        pg = PostgresFixture.get();
+        pg.role("lim_user", "pw");
+        pg.role("lim_ruled", "pw");
+        pg.sql("DROP ROLE IF EXISTS lim_other; CREATE ROLE lim_other; GRANT lim_other TO lim_ruled");
+    }
+
+    @Test
+    void connectionLimitsPerUserAndOverall() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits { max-connections = 3, users { lim_user { max-connections = 2 } } }", Map.of())) {
+            List<Connection> open = new ArrayList<>();
+            open.add(guard.connect("lim_user", "pw"));
+            open.add(guard.connect("lim_user", "pw"));
+            PSQLException perUser = assertThrows(PSQLException.class, () -> guard.connect("lim_user", "pw"));
+            assertEquals("53300", perUser.getSQLState());
+            assertTrue(perUser.getMessage().contains("lim_user") && perUser.getMessage().contains("limit 2"),
+                    perUser.getMessage());
+            open.add(guard.connect("lim_ruled", "pw"));
+            PSQLException overall = assertThrows(PSQLException.class, () -> guard.connect("lim_ruled", "pw"));
+            assertEquals("53300", overall.getSQLState());
+            open.remove(0).close();
+            Thread.sleep(100);
+            try (Connection again = guard.connect("lim_user", "pw")) {
+                assertTrue(again.isValid(2), "a closed connection frees its slot");
+            }
+            for (Connection c : open) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void statementTimeoutCancelsAndNamesTheLimit() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits.users { lim_user { statement-timeout = 500ms } }", Map.of());
+                Connection c = guard.connect("lim_user", "pw")) {
+            long start = System.nanoTime();
+            PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute("SELECT pg_sleep(20)"));
+            assertEquals("57014", e.getSQLState());
+            assertTrue(e.getMessage().contains("statement timeout"), e.getMessage());
+            assertTrue(System.nanoTime() - start < 10_000_000_000L);
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
+                assertTrue(rs.next(), "the session goes on");
+            }
+        }
+    }
+
+    @Test
+    void idleInTransactionAndIdleTimeouts() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits { idle-in-transaction-timeout = 400ms, idle-timeout = 1200ms }", Map.of())) {
+            try (Connection c = guard.connect("lim_user", "pw")) {
+                c.setAutoCommit(false);
+                c.createStatement().execute("SELECT 1");
+                Thread.sleep(1500);
+                PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute("SELECT 2"));
+                assertTrue(e.getMessage().contains("idle-in-transaction") || "08006".equals(e.getSQLState()), e.getMessage());
+            }
+            try (Connection c = guard.connect("lim_user", "pw")) {
+                Thread.sleep(2500);
+                PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute("SELECT 3"));
+                assertTrue(e.getMessage().contains("idle-session") || "08006".equals(e.getSQLState()), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void statementCountLimitPerQuery() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES + "pgguard.limits.max-statements-per-query = 2",
+                Map.of())) {
+            Properties simple = new Properties();
+            simple.setProperty("preferQueryMode", "simple");
+            try (Connection c = guard.connect("lim_user", "pw", "postgres", simple)) {
+                c.createStatement().execute("SELECT 1; SELECT 2");
+                PSQLException e = assertThrows(PSQLException.class,
+                        () -> c.createStatement().execute("SELECT 1; SELECT 2; SELECT 3"));
+                assertEquals("54000", e.getSQLState());
+            }
+        }
+    }
+
+    @Test
+    void governedUsersCannotSwitchRoleInTheStartupPacket() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES, Map.of())) {
+            Properties p = new Properties();
+            p.setProperty("options", "-c role=lim_other");
+            PSQLException e = assertThrows(PSQLException.class, () -> guard.connect("lim_ruled", "pw", "postgres", p));
+            assertEquals("42501", e.getSQLState());
+            try (Connection c = guard.connect("lim_user", "pw", "postgres", new Properties())) {
+                assertTrue(c.isValid(2));
+            }
+        }
+    }
+
+    /** A cancel that lands on the other replica is forwarded to the one that holds the session. */
+    @Test
+    void cancelForwardedBetweenReplicas() throws Exception {
+        try (GuardHarness b = GuardHarness.startWithText(pg, RULES + "pgguard.replica-id = 2", Map.of());
+                GuardHarness a = GuardHarness.startWithText(pg, RULES + "pgguard.replica-id = 1\n"
+                        + "pgguard.peers { \"2\" = \"127.0.0.1:" + b.port() + "\" }", Map.of());
+                Socket session = new Socket("127.0.0.1", b.port())) {
+            // b holds the session; the cancel goes to a, which knows replica 2 is b.
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+            out.writeInt(8 + params.length);
+            out.writeInt(196608);
+            out.write(params);
+            out.flush();
+            int pid = 0;
+            int secret = 0;
+            while (true) {
+                int type = in.read();
+                int length = in.readInt();
+                if (type == 'K') {
+                    pid = in.readInt();
+                    secret = in.readInt();
+                    continue;
+                }
+                in.readFully(new byte[length - 4]);
+                if (type == 'Z') {
+                    break;
+                }
+            }
+            assertEquals(2, pid >>> 24, "b's cancel keys carry its replica id");
+            byte[] sql = "SELECT pg_sleep(20)\0".getBytes(StandardCharsets.US_ASCII);
+            out.write('Q');
+            out.writeInt(4 + sql.length);
+            out.write(sql);
+            out.flush();
+            Thread.sleep(500);
+            try (Socket cancel = new Socket("127.0.0.1", a.port())) {
+                DataOutputStream c = new DataOutputStream(cancel.getOutputStream());
+                c.writeInt(16);
+                c.writeInt(80877102);
+                c.writeInt(pid);
+                c.writeInt(secret);
+                c.flush();
+            }
+            session.setSoTimeout(10_000);
+            String sqlState = null;
+            while (true) {
+                int type = in.read();
+                int length = in.readInt();
+                byte[] body = new byte[length - 4];
+                in.readFully(body);
+                if (type == 'E') {
+                    sqlState = new String(body, StandardCharsets.US_ASCII).replaceAll("(?s).*C(\\w{5}).*", "$1");
+                }
+                if (type == 'Z') {
+                    break;
+                }
+            }
+            assertEquals("57014", sqlState, "the statement was cancelled through the other replica");
+        }
+    }
+}
