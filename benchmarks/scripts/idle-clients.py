@@ -4,10 +4,10 @@
 Each connection sends a protocol v3 StartupMessage (no TLS), expects trust
 authentication (AuthenticationOk), reads until ReadyForQuery and then stays
 idle.  When all connections are ready the script prints one line
-"READY <n>" to stdout (flushed) and then holds the sockets until it receives
-SIGTERM or SIGINT.
+"READY <n>" to stdout (flushed); with --hold it then holds the sockets until
+it receives SIGTERM or SIGINT, without it closes them (Terminate) and exits.
 
-Usage: idle-clients.py HOST PORT COUNT [USER [DATABASE]]
+Usage: idle-clients.py [--hold] HOST PORT COUNT [USER [DATABASE]]
 Exit status 1 (after printing "FAILED <i> <reason>") if any connection fails.
 """
 import signal
@@ -54,12 +54,16 @@ def handshake(sock):
 
 
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    hold = bool(args) and args[0] == "--hold"
+    if hold:
+        args = args[1:]
+    if len(args) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    host, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    user = sys.argv[4] if len(sys.argv) > 4 else "postgres"
-    database = sys.argv[5] if len(sys.argv) > 5 else user
+    host, port, count = args[0], int(args[1]), int(args[2])
+    user = args[3] if len(args) > 3 else "postgres"
+    database = args[4] if len(args) > 4 else user
     packet = startup_packet(user, database)
     socks = []
     for i in range(count):
@@ -83,6 +87,8 @@ def main():
                 pass
         sys.exit(0)
 
+    if not hold:
+        stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while True:

@@ -120,6 +120,9 @@ mkdir -p "$WORK/data" "$WORK/sock" "$WORK/pgbench-logs" "$WORK/out"
 [[ $(id -u) -eq 0 ]] && chown postgres: "$WORK" "$WORK/data" "$WORK/sock"
 chmod 700 "$WORK/data"
 
+# run a copy of the jar, so that a rebuild during the run cannot pull it away under the JVMs
+if wants_pgguard; then cp "$PGGUARD_JAR" "$WORK/pgguard.jar"; PGGUARD_JAR_RUN="$WORK/pgguard.jar"; fi
+
 PGGUARD_PIDS=()
 IDLE_PID=""
 PG_STARTED=0
@@ -256,7 +259,7 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
   args=(run --listen "127.0.0.1:$port" --upstream "127.0.0.1:$PGPORT" --admin "127.0.0.1:$admin")
   [[ -n $config ]] && args+=(--config "$config")
   # shellcheck disable=SC2086
-  java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR" "${args[@]}" >"$logf" 2>&1 &
+  java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR_RUN" "${args[@]}" >"$logf" 2>&1 &
   pid=$!
   PGGUARD_PIDS+=("$pid")
   if ! wait_sql "$port" 60 "$pid"; then
@@ -343,6 +346,10 @@ read -r -a TLIST <<<"$TARGETS"
 read -r -a MLIST <<<"$MODES"
 NT=${#TLIST[@]}
 START=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
+  log "WARNING: load average $LOAD_BEFORE before the run: something else uses the CPU, figures will be noisy"
+fi
 log "throughput: ${#MLIST[@]} modes x $NT targets x $ROUNDS rounds x ${DURATION}s, $CLIENTS clients, $THREADS threads"
 for ((r = 1; r <= ROUNDS; r++)); do
   mi=0
@@ -399,12 +406,12 @@ if has_target pgguard && ((IDLE_CONNS > 0)) && command -v jcmd >/dev/null; then
   fi
   start_pgguard pgguard-idle "$PGGUARD_CONFIG"
   mpid=${PID_OF[pgguard-idle]}
-  python3 "$SCRIPT_DIR/idle-clients.py" 127.0.0.1 "${PORT[pgguard-idle]}" 20 "$DB_USER" "$DB_NAME" >/dev/null 2>&1 || true
+  timeout 60 python3 "$SCRIPT_DIR/idle-clients.py" 127.0.0.1 "${PORT[pgguard-idle]}" 20 "$DB_USER" "$DB_NAME" >/dev/null 2>&1 || true
   sleep 1
   jcmd "$mpid" GC.run >/dev/null 2>&1 || true
   sleep 1
   heap0=$(heap_used_kb "$mpid"); rss0=$(rss_kb "$mpid")
-  python3 "$SCRIPT_DIR/idle-clients.py" 127.0.0.1 "${PORT[pgguard-idle]}" "$IDLE_CONNS" "$DB_USER" "$DB_NAME" \
+  python3 "$SCRIPT_DIR/idle-clients.py" --hold 127.0.0.1 "${PORT[pgguard-idle]}" "$IDLE_CONNS" "$DB_USER" "$DB_NAME" \
     >"$WORK/idle-clients.out" 2>&1 &
   IDLE_PID=$!
   for _ in $(seq 600); do
@@ -433,6 +440,7 @@ if has_target pgguard && ((IDLE_CONNS > 0)) && command -v jcmd >/dev/null; then
   IDLE_PID=""
 fi
 ELAPSED=$(($(date +%s) - START))
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------
 # Summary
@@ -451,6 +459,8 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, fsync off"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
   echo "measured_seconds=$ELAPSED"
+  echo "loadavg_before=$LOAD_BEFORE"
+  echo "loadavg_after=$LOAD_AFTER"
   echo "# kind target mode round tps avg_ms p99_ms proxy_cpu_us_per_tx status"
   sed 's/^/run\t/' "$RUNS"
   echo "memory $MEM_LINE"
