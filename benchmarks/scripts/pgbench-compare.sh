@@ -9,8 +9,10 @@
 #   MODES ["simple extended prepared"]   SCALE [10]   WARMUP [5] s unmeasured PgGuard run before each mode
 #   TARGETS ["direct pgbouncer pgguard"] ("pgguard+rules" is added when RULES_CONFIG is set)
 #   RULES_CONFIG   path of a PgGuard rules config; starts a second PgGuard with --config RULES_CONFIG
+#   RULES_USER     user the pgguard+rules target connects as (created with SELECT, INSERT, UPDATE, DELETE on
+#                  the pgbench tables), e.g. app_rw for the reference policy; default: the superuser postgres
 #   PGGUARD_CONFIG path of a config file for the pass-through PgGuard (--config)
-#   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseParallelGC]
+#   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseG1GC]
 #   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
 #   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
 #   LOG_SAMPLING [0.2] pgbench --sampling-rate for the per-transaction logs behind p99
@@ -33,8 +35,9 @@ SCALE=${SCALE:-10}
 WARMUP=${WARMUP:-5}
 TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
 RULES_CONFIG=${RULES_CONFIG:-}
+RULES_USER=${RULES_USER:-}
 PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
-PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseParallelGC"}
+PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseG1GC"}
 PGGUARD_JAR=${PGGUARD_JAR:-"$REPO_ROOT/proxy-server/target/pgguard.jar"}
 LAT1_DURATION=${LAT1_DURATION:-10}
 IDLE_CONNS=${IDLE_CONNS:-500}
@@ -209,8 +212,15 @@ log "pgbench -i -s $SCALE"
   || { cat "$WORK/pgbench-init.log" >&2; die "pgbench -i failed"; }
 "$PSQL" -X -q -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" -c 'vacuum analyze' >/dev/null
 
-declare -A PORT
+declare -A PORT USER_OF
 PORT[direct]=$PGPORT
+if [[ -n $RULES_USER && $RULES_USER != "$DB_USER" ]] && has_target pgguard+rules; then
+  [[ $RULES_USER =~ ^[a-z_][a-z0-9_]*$ ]] || die "RULES_USER=$RULES_USER: use a plain lower-case identifier"
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U "$DB_USER" -d "$DB_NAME" \
+    -c "create role $RULES_USER login" \
+    -c "grant select, insert, update, delete on all tables in schema public to $RULES_USER" >/dev/null
+  USER_OF[pgguard+rules]=$RULES_USER
+fi
 
 # ---------------------------------------------------------------------------------------------
 # PgBouncer (session mode)
@@ -306,12 +316,12 @@ p99_of() { # prefix -> p99 latency in ms from pgbench per-transaction logs (3rd 
 # run_pgbench target mode clients threads seconds round kind
 run_pgbench() {
   local target=$1 mode=$2 c=$3 j=$4 secs=$5 round=$6 kind=$7
-  local port=${PORT[$target]} tag="$kind-$target-$mode-r$round" out ppid cpu0 cpu1 tps avg p99 cpu_us status failed
+  local port=${PORT[$target]} user=${USER_OF[$target]:-$DB_USER} tag="$kind-$target-$mode-r$round" out ppid cpu0 cpu1 tps avg p99 cpu_us status failed
   out="$WORK/out/$tag.txt"
   ppid=$(proxy_pid "$target")
   cpu0=$(proc_cpu_ticks "$ppid")
   status=ok
-  if ! "$PGBENCH" -n -S -M "$mode" -c "$c" -j "$j" -T "$secs" -h 127.0.0.1 -p "$port" -U "$DB_USER" \
+  if ! "$PGBENCH" -n -S -M "$mode" -c "$c" -j "$j" -T "$secs" -h 127.0.0.1 -p "$port" -U "$user" \
        -l --sampling-rate="$LOG_SAMPLING" --log-prefix="$WORK/pgbench-logs/$tag" "$DB_NAME" >"$out" 2>&1; then
     status=FAILED
   fi
@@ -339,7 +349,7 @@ run_pgbench() {
 
 warmup() { # target mode
   "$PGBENCH" -n -S -M "$2" -c "$CLIENTS" -j "$THREADS" -T "$WARMUP" -h 127.0.0.1 -p "${PORT[$1]}" \
-    -U "$DB_USER" "$DB_NAME" >"$WORK/out/warmup-$1-$2.txt" 2>&1 || true
+    -U "${USER_OF[$1]:-$DB_USER}" "$DB_NAME" >"$WORK/out/warmup-$1-$2.txt" 2>&1 || true
 }
 
 read -r -a TLIST <<<"$TARGETS"
@@ -373,7 +383,7 @@ if ((LAT1_DURATION > 0)); then
   log "1-client latency (-c 1 -j 1 -M prepared, ${LAT1_DURATION}s x $ROUNDS rounds)"
   for t in "${LAT_TARGETS[@]}"; do
     if [[ $t == pgguard* ]]; then
-      "$PGBENCH" -n -S -M prepared -c 1 -j 1 -T 3 -h 127.0.0.1 -p "${PORT[$t]}" -U "$DB_USER" "$DB_NAME" >/dev/null 2>&1 || true
+      "$PGBENCH" -n -S -M prepared -c 1 -j 1 -T 3 -h 127.0.0.1 -p "${PORT[$t]}" -U "${USER_OF[$t]:-$DB_USER}" "$DB_NAME" >/dev/null 2>&1 || true
     fi
   done
   for ((r = 1; r <= ROUNDS; r++)); do
@@ -458,6 +468,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, fsync off"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
+  echo "rules_user=${USER_OF[pgguard+rules]:-$DB_USER}"
   echo "measured_seconds=$ELAPSED"
   echo "loadavg_before=$LOAD_BEFORE"
   echo "loadavg_after=$LOAD_AFTER"
