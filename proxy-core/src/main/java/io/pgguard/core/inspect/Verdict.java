@@ -22,6 +22,9 @@ public final class Verdict {
     private List<String> newSearchPath;
     private long readRowCap = -1;
     private PgError readRowCapError;
+    private long writeRowCap = -1;
+    private PgError writeRowCapError;
+    private List<String> statementTexts = List.of();
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -48,10 +51,17 @@ public final class Verdict {
 
     /** Marks a forwarded statement as one that switches the session's effective role ("" for RESET ROLE). */
     public Verdict withNewEffectiveRole(String role) {
+        return copy(role);
+    }
+
+    private Verdict copy(String role) {
         Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, role, attachment);
         copy.newSearchPath = newSearchPath;
         copy.readRowCap = readRowCap;
         copy.readRowCapError = readRowCapError;
+        copy.writeRowCap = writeRowCap;
+        copy.writeRowCapError = writeRowCapError;
+        copy.statementTexts = statementTexts;
         return copy;
     }
 
@@ -73,10 +83,8 @@ public final class Verdict {
 
     /** Marks a forwarded statement as one that sets search_path; applied when it succeeds. */
     public Verdict withNewSearchPath(List<String> path) {
-        Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, newEffectiveRole, attachment);
+        Verdict copy = copy(newEffectiveRole);
         copy.newSearchPath = List.copyOf(path);
-        copy.readRowCap = readRowCap;
-        copy.readRowCapError = readRowCapError;
         return copy;
     }
 
@@ -85,11 +93,35 @@ public final class Verdict {
      * rows, cancels the statement and answers {@code error} instead of a silently cut result.
      */
     public Verdict withReadRowCap(long cap, PgError error) {
-        Verdict copy = new Verdict(action, rewrittenSql, rejection, ruleId, newEffectiveRole, attachment);
-        copy.newSearchPath = newSearchPath;
+        Verdict copy = copy(newEffectiveRole);
         copy.readRowCap = cap;
         copy.readRowCapError = error;
         return copy;
+    }
+
+    /**
+     * Caps the rows each write of this text may change: an INSERT, UPDATE, DELETE, MERGE or COPY whose command
+     * tag reports more is turned into {@code error} at that point, so the server rolls it back with its
+     * transaction. A simple Query is then run statement by statement ({@code statements}, its texts in order).
+     */
+    public Verdict withWriteRowCap(long cap, PgError error, List<String> statements) {
+        Verdict copy = copy(newEffectiveRole);
+        copy.writeRowCap = cap;
+        copy.writeRowCapError = error;
+        copy.statementTexts = List.copyOf(statements);
+        return copy;
+    }
+
+    public long writeRowCap() {
+        return writeRowCap;
+    }
+
+    public PgError writeRowCapError() {
+        return writeRowCapError;
+    }
+
+    public List<String> statementTexts() {
+        return statementTexts;
     }
 
     public long readRowCap() {

@@ -49,6 +49,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         session = new ProxySession(context, ctx.channel());
         relay = new FrontendRelay(session);
+        session.relay = relay;
         context.events().clientConnected(session.clientAddress);
         long timeoutMillis = session.settings.startupTimeout().toMillis();
         session.startupTimeout = ctx.executor().schedule(this::startupTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);

@@ -23,12 +23,18 @@ final class PendingResponse {
     static final PendingResponse DESCRIBE_PORTAL = new PendingResponse(Kind.DESCRIBE_PORTAL, null, null, 0);
     static final PendingResponse CLOSE = new PendingResponse(Kind.CLOSE, null, null, 0);
     static final PendingResponse SYNC = new PendingResponse(Kind.SYNC, null, null, 0);
+    /** Steps of a simple Query that PgGuard runs as extended messages: the client never asked for their answers. */
+    static final PendingResponse SWALLOWED_PARSE = swallowed(Kind.PARSE);
+    static final PendingResponse SWALLOWED_BIND = swallowed(Kind.BIND);
+    static final PendingResponse SWALLOWED_DESCRIBE_PORTAL = swallowed(Kind.DESCRIBE_PORTAL);
 
     final Kind kind;
     /** The error the client gets in place of the server's answer to this message, when PgGuard refused it. */
     final PgError rejection;
     final Verdict verdict;
     final long startNanos;
+    /** ParseComplete, BindComplete and NoData answering this message are not forwarded. */
+    boolean swallow;
     boolean failed;
     long rows = -1;
     /** Rows of the current result set, counted only when the statement has a read row cap. */
@@ -39,6 +45,16 @@ final class PendingResponse {
 
     long readRowCap() {
         return verdict == null ? -1 : verdict.readRowCap();
+    }
+
+    long writeRowCap() {
+        return verdict == null || kind != Kind.EXECUTE ? -1 : verdict.writeRowCap();
+    }
+
+    private static PendingResponse swallowed(Kind kind) {
+        PendingResponse p = new PendingResponse(kind, null, null, 0);
+        p.swallow = true;
+        return p;
     }
 
     PendingResponse(Kind kind, PgError rejection, Verdict verdict, long startNanos) {

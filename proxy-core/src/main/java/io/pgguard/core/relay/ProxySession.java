@@ -32,6 +32,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     final String clientAddress;
     final ResponseTracker tracker;
     Channel server;
+    FrontendRelay relay;
     Phase phase = Phase.STARTUP;
     ProxySettings settings;
     Upstream upstream;

@@ -62,19 +62,23 @@ final class ResponseTracker {
         if (type == BackendMessageType.ROW_DESCRIPTION && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
             head.rowsSeen = 0;
         }
-        switch (type) {
+        return switch (type) {
             case BackendMessageType.PARSE_COMPLETE -> popIf(PendingResponse.Kind.PARSE);
             case BackendMessageType.BIND_COMPLETE -> popIf(PendingResponse.Kind.BIND);
             case BackendMessageType.CLOSE_COMPLETE -> popIf(PendingResponse.Kind.CLOSE);
             case BackendMessageType.ROW_DESCRIPTION, BackendMessageType.NO_DATA -> {
                 if (head.kind == PendingResponse.Kind.DESCRIBE_STATEMENT || head.kind == PendingResponse.Kind.DESCRIBE_PORTAL) {
                     pending.pollFirst();
+                    yield type == BackendMessageType.ROW_DESCRIPTION || !head.swallow;
                 }
+                yield true;
             }
-            case BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> completeExecute(head, -1);
-            default -> { }
-        }
-        return true;
+            case BackendMessageType.EMPTY_QUERY_RESPONSE, BackendMessageType.PORTAL_SUSPENDED -> {
+                completeExecute(head, -1);
+                yield true;
+            }
+            default -> true;
+        };
     }
 
     private boolean countRow(PendingResponse head) {
@@ -166,10 +170,38 @@ final class ResponseTracker {
         return null;
     }
 
-    private void popIf(PendingResponse.Kind kind) {
-        if (pending.peekFirst().kind == kind) {
+    /** Pops the head if it is of {@code kind}; returns whether its answer reaches the client. */
+    private boolean popIf(PendingResponse.Kind kind) {
+        PendingResponse head = pending.peekFirst();
+        if (head.kind == kind) {
             pending.pollFirst();
+            return !head.swallow;
         }
+        return true;
+    }
+
+    boolean isPending(PendingResponse response) {
+        for (PendingResponse p : pending) {
+            if (p == response) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    PendingResponse head() {
+        return pending.peekFirst();
+    }
+
+    /**
+     * A write that reported more rows than its cap: it ends, failed, here; the client gets the error of the
+     * message PgGuard sends next in its place (see {@link FrontendRelay#writeCapExceeded}).
+     */
+    void failExecute(PendingResponse head, long rows) {
+        pending.pollFirst();
+        head.failed = true;
+        head.rows = rows;
+        complete(head);
     }
 
     private void completeExecute(PendingResponse head, long rows) {

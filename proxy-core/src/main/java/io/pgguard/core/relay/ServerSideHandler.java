@@ -132,6 +132,12 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public boolean onPassThrough(byte type) {
+        if (type == BackendMessageType.PORTAL_SUSPENDED || type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
+            PendingResponse head = session.tracker.head();
+            boolean forward = session.tracker.onMessage(type);
+            session.relay.settled(head);
+            return forward;
+        }
         return session.tracker.onMessage(type);
     }
 
@@ -201,6 +207,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             return null;
         }
         PgError rejection = session.tracker.onError();
+        session.relay.settleIfSkipped();
         return rejection == null ? null : rejection.encodeError(session.client.alloc());
     }
 
@@ -210,8 +217,33 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             // The statement finished before the cancel landed: the client still gets the error, never a cut result.
             return capError.encodeError(session.client.alloc());
         }
-        session.tracker.onCommandComplete(rowCount(body));
+        PendingResponse head = session.tracker.head();
+        long rows = rowCount(body);
+        if (head != null && head.writeRowCap() >= 0 && rows > head.writeRowCap() && isWriteTag(body)) {
+            log.info("connection {} ({}): {} changed {} rows, over the write cap of {}; rolling it back",
+                    session.connectionId, session.user(), tagText(body), rows, head.writeRowCap());
+            session.tracker.failExecute(head, rows);
+            session.relay.writeCapExceeded(head);
+            return session.client.alloc().buffer(0);
+        }
+        session.tracker.onCommandComplete(rows);
+        session.relay.settled(head);
         return null;
+    }
+
+    private static final byte[][] WRITE_TAGS = {"INSERT ".getBytes(StandardCharsets.US_ASCII),
+        "UPDATE ".getBytes(StandardCharsets.US_ASCII), "DELETE ".getBytes(StandardCharsets.US_ASCII),
+        "MERGE ".getBytes(StandardCharsets.US_ASCII), "COPY ".getBytes(StandardCharsets.US_ASCII)};
+
+    /** Only tags of statements that change rows count against a write cap (never SELECT, FETCH, MOVE...). */
+    static boolean isWriteTag(ByteBuf tag) {
+        for (byte[] prefix : WRITE_TAGS) {
+            if (tag.readableBytes() > prefix.length && io.netty.buffer.ByteBufUtil.equals(tag, tag.readerIndex(),
+                    io.netty.buffer.Unpooled.wrappedBuffer(prefix), 0, prefix.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The row count is the last word of tags such as "SELECT 5", "UPDATE 3", "INSERT 0 7"; -1 when absent. */

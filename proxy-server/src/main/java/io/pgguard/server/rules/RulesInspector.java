@@ -55,7 +55,7 @@ public final class RulesInspector implements StatementInspector {
                         "max-statements-per-query", decision);
             }
         }
-        return toVerdict(decision);
+        return toVerdict(decision, session.standardConformingStrings());
     }
 
     /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */
@@ -87,7 +87,7 @@ public final class RulesInspector implements StatementInspector {
         return Verdict.reject(error, FUNCTION_CALL_RULE, null);
     }
 
-    static Verdict toVerdict(Decision decision) {
+    static Verdict toVerdict(Decision decision, boolean standardConformingStrings) {
         Verdict verdict = switch (decision.action()) {
             case FORWARD -> Verdict.forward(decision);
             case REWRITE -> Verdict.rewrite(decision.sql(), decision);
@@ -103,7 +103,29 @@ public final class RulesInspector implements StatementInspector {
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()));
         }
+        if (decision.writeRowCap() >= 0 && !decision.rejected()) {
+            verdict = verdict.withWriteRowCap(decision.writeRowCap(), writeCapError(decision.writeRowCap()),
+                    statementTexts(decision.sql(), standardConformingStrings));
+        }
         return verdict;
+    }
+
+    /** The statements of the text that will be sent (rewritten or not), as the server will split them. */
+    private static List<String> statementTexts(String sql, boolean standardConformingStrings) {
+        var script = StatementSplitter.split(sql, standardConformingStrings);
+        List<String> texts = new java.util.ArrayList<>();
+        for (var statement : script.statements()) {
+            texts.add(statement.text(sql));
+        }
+        return texts;
+    }
+
+    static PgError writeCapError(long cap) {
+        return new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,
+                "PgGuard: the statement changed more than the write row limit of " + cap + " rows and was rolled back",
+                "The rules cap writes at " + cap + " rows per statement; the server rolled the statement back with "
+                        + "its transaction.",
+                "Change fewer rows per statement (for example in batches with a WHERE on a key range).");
     }
 
     static PgError rowCapError(long cap) {
