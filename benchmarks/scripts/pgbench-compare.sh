@@ -466,6 +466,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "java=$JAVA_VERSION"
   echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  if wants_pgguard; then echo "pgguard_jar_built=$(date -u -r "$PGGUARD_JAR_RUN" +%Y-%m-%dT%H:%M:%SZ)"; fi
   echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, fsync off"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
   echo "rules_user=${USER_OF[pgguard+rules]:-$DB_USER}"
