@@ -76,6 +76,7 @@ final class RunCommand implements Callable<Integer> {
                         StandardWatchEventKinds.ENTRY_CREATE);
                 while (!Thread.currentThread().isInterrupted()) {
                     WatchKey key = service.take();
+                    Thread.sleep(200); // let the writer finish; events of one save arrive together
                     boolean ours = false;
                     for (WatchEvent<?> event : key.pollEvents()) {
                         Object context = event.context();
@@ -84,8 +85,6 @@ final class RunCommand implements Callable<Integer> {
                     }
                     key.reset();
                     if (ours) {
-                        Thread.sleep(200); // let the writer finish
-                        service.poll();
                         log.info("config file {} changed: reloading", file.getFileName());
                         app.reload();
                     }

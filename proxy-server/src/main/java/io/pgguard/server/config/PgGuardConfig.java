@@ -59,7 +59,7 @@ public record PgGuardConfig(
                 fromFile = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
             }
             Config fromFlags = ConfigFactory.parseMap(overrides, "command line");
-            config = fromFlags.withFallback(fromFile).withFallback(ConfigFactory.defaultReference())
+            config = fromFlags.withFallback(fromFile).withFallback(ConfigFactory.defaultReference(PgGuardConfig.class.getClassLoader()))
                     .resolve(ConfigResolveOptions.defaults());
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException("invalid configuration: " + e.getMessage(), e);

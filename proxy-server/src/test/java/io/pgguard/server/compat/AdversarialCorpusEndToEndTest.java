@@ -55,6 +55,39 @@ class AdversarialCorpusEndToEndTest {
                 "[" + c.expect() + "] " + CompatSupport.display(c.sql()), () -> run(c)));
     }
 
+    /**
+     * The refused cases again, each in one Parse (drivers' default): PostgreSQL itself refuses a multi-statement
+     * Parse, so the client may see PgGuard's 42501 or PostgreSQL's own error, but nothing may happen to t.
+     */
+    @TestFactory
+    Stream<DynamicTest> refusedCasesInTheExtendedProtocol() {
+        return CompatSupport.corpus("adversarial.jsonl").stream().filter(c -> !c.expectAllow())
+                .map(c -> DynamicTest.dynamicTest("[reject, extended] " + CompatSupport.display(c.sql()), () -> {
+                    WireClient.Result r;
+                    List<String> whoAfter = new ArrayList<>();
+                    try (WireClient client = WireClient.connect("127.0.0.1", guard.port(), CompatSupport.APP_USER,
+                            CompatSupport.APP_PASSWORD, DB)) {
+                        r = client.extended(c.sql());
+                        if (r.status() != 'I') {
+                            client.query("ROLLBACK");
+                        }
+                        for (String line : client.query("SELECT current_user, session_user").lines()) {
+                            if (line.startsWith("D ")) {
+                                whoAfter.add(line.substring(2));
+                            }
+                        }
+                    }
+                    List<String> t = CompatSupport.query(pg, DB, "SELECT id, v FROM t ORDER BY id");
+                    List<String> copies = CompatSupport.query(pg, DB,
+                            "SELECT count(*) AS n FROM pg_class WHERE relname = 't_copy'");
+                    restore();
+                    assertTrue(r.failed(), () -> "MISS in the extended protocol: " + c.sql() + "\n" + r.transcript());
+                    assertEquals(T_ROWS, t, () -> "table t changed: " + c.sql() + "\n" + r.transcript());
+                    assertEquals(List.of("#n", "0"), copies, () -> "t_copy was created: " + c.sql());
+                    assertEquals(List.of("app_rw|app_rw"), whoAfter, () -> "the acting role changed: " + c.sql());
+                }));
+    }
+
     private static void run(Case c) throws Exception {
         total++;
         WireClient.Result r;

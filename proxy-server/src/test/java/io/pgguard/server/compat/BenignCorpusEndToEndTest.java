@@ -26,11 +26,18 @@ import org.junit.jupiter.api.TestFactory;
 class BenignCorpusEndToEndTest {
     static final String DIRECT_DB = "corpus_direct";
     static final String PROXY_DB = "corpus_proxy";
+    static final String EXT_DIRECT_DB = "corpus_ext_direct";
+    static final String EXT_PROXY_DB = "corpus_ext_proxy";
 
     static PostgresFixture pg;
     static GuardHarness guard;
     static WireClient direct;
     static WireClient proxied;
+    static WireClient extDirect;
+    static WireClient extProxied;
+    static int extTotal;
+    static int extFalseRejects;
+    static int extOtherDifferences;
     static int total;
     static int falseRejects;
     static int otherDifferences;
@@ -41,10 +48,16 @@ class BenignCorpusEndToEndTest {
         pg = PostgresFixture.get();
         CompatSupport.corpusDatabase(pg, DIRECT_DB);
         CompatSupport.corpusDatabase(pg, PROXY_DB);
+        CompatSupport.corpusDatabase(pg, EXT_DIRECT_DB);
+        CompatSupport.corpusDatabase(pg, EXT_PROXY_DB);
         guard = GuardHarness.start(pg, GuardHarness.referencePolicy(), Map.of());
         direct = WireClient.connect(pg.host(), pg.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD, DIRECT_DB);
         proxied = WireClient.connect("127.0.0.1", guard.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD,
                 PROXY_DB);
+        extDirect = WireClient.connect(pg.host(), pg.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD,
+                EXT_DIRECT_DB);
+        extProxied = WireClient.connect("127.0.0.1", guard.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD,
+                EXT_PROXY_DB);
     }
 
     @AfterAll
@@ -52,11 +65,13 @@ class BenignCorpusEndToEndTest {
         System.out.printf("BENIGN CORPUS END TO END (reference policy, app_rw): %d cases, false rejects %d, "
                 + "other differences from direct PostgreSQL %d, cases failing on PostgreSQL itself %d%n",
                 total, falseRejects, otherDifferences, directFailures);
-        if (direct != null) {
-            direct.close();
-        }
-        if (proxied != null) {
-            proxied.close();
+        System.out.printf("BENIGN CORPUS END TO END, every case as Parse/Bind/Execute (reference policy, app_rw): "
+                + "%d cases, false rejects %d, other differences from direct PostgreSQL %d%n",
+                extTotal, extFalseRejects, extOtherDifferences);
+        for (WireClient c : new WireClient[] {direct, proxied, extDirect, extProxied}) {
+            if (c != null) {
+                c.close();
+            }
         }
         if (guard != null) {
             guard.close();
@@ -75,6 +90,43 @@ class BenignCorpusEndToEndTest {
     Stream<DynamicTest> benignCorpus() {
         List<Case> cases = CompatSupport.corpus("benign.jsonl");
         return cases.stream().map(c -> DynamicTest.dynamicTest(CompatSupport.display(c.sql()), () -> run(c)));
+    }
+
+    /**
+     * The same cases, every one sent in the extended protocol (Parse, Bind, Execute; parameters where it has $n),
+     * as drivers in their default mode send them. PostgreSQL refuses a multi-statement string in a Parse; PgGuard
+     * must answer exactly the same.
+     */
+    @TestFactory
+    Stream<DynamicTest> benignCorpusInTheExtendedProtocol() {
+        List<Case> cases = CompatSupport.corpus("benign.jsonl");
+        return cases.stream().map(c -> DynamicTest.dynamicTest("[extended] " + CompatSupport.display(c.sql()),
+                () -> runExtended(c)));
+    }
+
+    private static void runExtended(Case c) throws Exception {
+        extTotal++;
+        WireClient.Result d = extDirect.extended(c.sql());
+        WireClient.Result p = extProxied.extended(c.sql());
+        String expected = normalize(d.transcript());
+        String actual = normalize(p.transcript());
+        if (d.status() != 'I') {
+            extDirect.query("ROLLBACK");
+        }
+        if (p.status() != 'I') {
+            extProxied.query("ROLLBACK");
+        }
+        boolean refused = actual.contains("PgGuard");
+        if (refused) {
+            extFalseRejects++;
+            fail("FALSE REJECT by PgGuard in the extended protocol (" + c.why() + "):\n" + c.sql()
+                    + "\n--- through PgGuard ---\n" + actual + "\n--- direct ---\n" + expected);
+        }
+        if (!expected.equals(actual)) {
+            extOtherDifferences++;
+        }
+        assertEquals(expected, actual, () -> "through PgGuard differs from direct PostgreSQL (" + c.why() + "): "
+                + c.sql());
     }
 
     private static void run(Case c) throws Exception {
@@ -115,6 +167,7 @@ class BenignCorpusEndToEndTest {
 
     /** The two sessions are on different databases; nothing else may differ. */
     static String normalize(String transcript) {
-        return transcript.replace(DIRECT_DB, "<database>").replace(PROXY_DB, "<database>");
+        return transcript.replace(EXT_DIRECT_DB, "<database>").replace(EXT_PROXY_DB, "<database>")
+                .replace(DIRECT_DB, "<database>").replace(PROXY_DB, "<database>");
     }
 }
