@@ -64,7 +64,8 @@ public final class PgGuardApp implements AutoCloseable {
         this.inspector = new RulesInspector(new PolicyEngine(config.rules(), DECISION_CACHE_SIZE),
                 config.maxStatementsPerQuery());
         metrics.rulesLoaded(config.rules().id(), config.rules().hash());
-        ProxyEvents events = new CompositeEvents(List.of(metrics, new AuditLog(config.audit())));
+        ProxyEvents audit = new AuditLog(config.audit());
+        ProxyEvents events = config.metricsEnabled() ? new CompositeEvents(List.of(metrics, audit)) : audit;
         int threads = config.workerThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.workerThreads();
         this.proxy = new ProxyServer(config.proxySettings(), inspector, events, new CancelRegistry(config.replicaId()),
                 threads, config.nativeTransport(), null);

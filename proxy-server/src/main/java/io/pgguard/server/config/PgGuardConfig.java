@@ -38,6 +38,7 @@ public record PgGuardConfig(
         HostPort adminListen,
         String adminToken,
         String userLabel,
+        boolean metricsEnabled,
         AuditSettings audit,
         int replicaId,
         Map<Integer, HostPort> peers,
@@ -83,7 +84,7 @@ public record PgGuardConfig(
                     nonNegative(c, "worker-threads"),
                     c.getBoolean("native-transport"),
                     settings, admin, c.getString("admin.token"),
-                    oneOf(c, "metrics.user-label", "all", "ruled", "none"),
+                    oneOf(c, "metrics.user-label", "all", "ruled", "none"), c.getBoolean("metrics.enabled"),
                     new AuditSettings(oneOf(c, "audit.statements", "all", "writes", "rejections", "none"),
                             c.getBoolean("audit.connections"), c.getBoolean("audit.redact-literals")),
                     replicaId(c), peers(c), nonNegative(c, "limits.max-statements-per-query"), rules(c), root);
