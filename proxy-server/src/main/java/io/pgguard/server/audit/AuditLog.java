@@ -90,7 +90,8 @@ public final class AuditLog implements ProxyEvents {
     @Override
     public void statementCompleted(SessionView session, Verdict verdict, long roundTripNanos, long rows,
             boolean failed) {
-        if (verdict == null || verdict.isReject() || !(verdict.attachment() instanceof Decision decision)) {
+        if (verdict == null || verdict.isReject() || !(verdict.attachment() instanceof Decision decision)
+                || settings.statements().equals("rejections") || settings.statements().equals("none")) {
             return;
         }
         if (!wanted(decision)) {
@@ -108,9 +109,18 @@ public final class AuditLog implements ProxyEvents {
     private boolean wanted(Decision decision) {
         return switch (settings.statements()) {
             case "all" -> true;
-            case "writes" -> decision.statements().stream().anyMatch(AuditLog::isWriteOrDdl);
+            case "writes" -> anyWriteOrDdl(decision);
             default -> false;
         };
+    }
+
+    private static boolean anyWriteOrDdl(Decision decision) {
+        for (StatementFacts f : decision.statements()) {
+            if (isWriteOrDdl(f)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isWriteOrDdl(StatementFacts f) {
