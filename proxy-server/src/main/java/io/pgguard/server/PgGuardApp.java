@@ -15,6 +15,7 @@ import io.pgguard.server.audit.AuditLog;
 import io.pgguard.server.config.ConfigException;
 import io.pgguard.server.config.PgGuardConfig;
 import io.pgguard.server.metrics.PgGuardMetrics;
+import io.pgguard.server.rules.ParserWarmUp;
 import io.pgguard.server.rules.RuleUsers;
 import io.pgguard.server.rules.RulesInspector;
 import java.io.File;
@@ -78,6 +79,9 @@ public final class PgGuardApp implements AutoCloseable {
     }
 
     public PgGuardApp start() throws InterruptedException {
+        if (!config.rules().isAllowAll()) {
+            ParserWarmUp.run();
+        }
         listenAddress = proxy.start(config.listen().host(), config.listen().port());
         if (admin != null) {
             adminAddress = admin.start(config.adminListen().host(), config.adminListen().port());

@@ -13,7 +13,7 @@ import net.sf.jsqlparser.parser.CCJSqlParser;
  */
 final class ParseWatchdog {
     /** Longest a single statement may take to parse before it is refused as unparseable (fail closed). */
-    static volatile long budgetMillis = Long.getLong("pgguard.rules.parseBudgetMillis", 500);
+    static volatile long budgetMillis = Long.getLong("pgguard.rules.parseBudgetMillis", 2000);
     static final String BUDGET_EXCEEDED = "parsing exceeded the time budget";
 
     private static final ScheduledThreadPoolExecutor TIMER = createTimer();
