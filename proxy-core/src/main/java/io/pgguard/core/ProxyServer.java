@@ -19,15 +19,23 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.SqlState;
+import io.pgguard.core.protocol.StartupPacketDecoder;
 import io.pgguard.core.relay.ClientSideHandler;
 import io.pgguard.core.relay.ProxyContext;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
-import io.pgguard.core.protocol.StartupPacketDecoder;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,10 +125,10 @@ public final class ProxyServer implements AutoCloseable {
      * transaction), and after {@code period} closes the rest. Every closed client gets FATAL 57P01, as from a
      * server shutting down. Returns the number of sessions that had to be cut at the end.
      */
-    public int drain(java.time.Duration period) throws InterruptedException {
+    public int drain(Duration period) throws InterruptedException {
         stopAccepting();
-        io.pgguard.core.protocol.PgError shutdown = io.pgguard.core.protocol.PgError.fatal(
-                io.pgguard.core.protocol.SqlState.ADMIN_SHUTDOWN,
+        PgError shutdown = PgError.fatal(
+                SqlState.ADMIN_SHUTDOWN,
                 "terminating connection because PgGuard is shutting down");
         long deadline = System.nanoTime() + period.toNanos();
         while (System.nanoTime() < deadline) {
@@ -131,14 +139,14 @@ public final class ProxyServer implements AutoCloseable {
         }
         int cut = terminateAll(true, shutdown.withDetail("The drain period of " + period.toSeconds()
                 + " s ended while this session was still in a transaction or running a statement."));
-        clients.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         return cut;
     }
 
     /** Returns how many sessions remain open (or, with force, how many were cut). */
-    private int terminateAll(boolean force, io.pgguard.core.protocol.PgError error) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicInteger remaining = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.List<io.netty.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+    private int terminateAll(boolean force, PgError error) throws InterruptedException {
+        AtomicInteger remaining = new AtomicInteger();
+        List<Future<?>> done = new ArrayList<>();
         for (Channel ch : clients) {
             done.add(ch.eventLoop().submit(() -> {
                 ClientSideHandler handler = ch.pipeline().get(ClientSideHandler.class);
@@ -149,7 +157,7 @@ public final class ProxyServer implements AutoCloseable {
                 }
             }));
         }
-        for (io.netty.util.concurrent.Future<?> f : done) {
+        for (Future<?> f : done) {
             f.await(1000);
         }
         return remaining.get();
@@ -159,7 +167,7 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         clients.close().awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

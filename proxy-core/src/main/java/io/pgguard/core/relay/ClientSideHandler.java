@@ -13,6 +13,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.pgguard.core.cancel.CancelKey;
+import io.pgguard.core.cancel.CancelRegistry;
+import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.protocol.FrontendMessageDecoder;
 import io.pgguard.core.protocol.FrontendMessageType;
 import io.pgguard.core.protocol.MessageTooLargeException;
@@ -24,6 +26,9 @@ import io.pgguard.core.protocol.StartupRequest;
 import io.pgguard.core.tls.ClientTls;
 import io.pgguard.core.upstream.Upstream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -171,14 +176,14 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     private void onCancelRequest(ChannelHandlerContext ctx, StartupRequest.CancelRequest cancel) {
         boolean matched = cancel.standardLength()
                 && context.cancels().cancel(new CancelKey(cancel.processId(), cancel.secretKey()));
-        int issuer = io.pgguard.core.cancel.CancelRegistry.replicaOf(cancel.processId());
-        java.net.InetSocketAddress peer = matched || issuer == context.cancels().replicaId() ? null
+        int issuer = CancelRegistry.replicaOf(cancel.processId());
+        InetSocketAddress peer = matched || issuer == context.cancels().replicaId() ? null
                 : context.peer(issuer);
         if (peer != null) {
-            byte[] secret = java.nio.ByteBuffer.allocate(4).putInt(cancel.secretKey()).array();
+            byte[] secret = ByteBuffer.allocate(4).putInt(cancel.secretKey()).array();
             CancelSender.send(ctx.channel().eventLoop(), context.socketChannelClass(),
-                    io.pgguard.core.upstream.Upstream.plain("peer-" + issuer, peer.getHostString(), peer.getPort()),
-                    new io.pgguard.core.protocol.BackendKeyData(cancel.processId(), secret),
+                    Upstream.plain("peer-" + issuer, peer.getHostString(), peer.getPort()),
+                    new BackendKeyData(cancel.processId(), secret),
                     session.settings.connectTimeout());
             log.debug("cancel request for replica {} forwarded to {}", issuer, peer);
         }
@@ -230,7 +235,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static boolean isFalse(String value) {
-        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "false", "off", "no", "0" -> true;
             default -> false;
         };

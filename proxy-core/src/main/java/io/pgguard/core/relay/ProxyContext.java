@@ -3,8 +3,10 @@ package io.pgguard.core.relay;
 import io.netty.channel.socket.SocketChannel;
 import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.StatementInspector;
+import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * What all connections of one proxy share: settings and inspector (both swappable at run time for reload), the
@@ -18,7 +20,7 @@ public final class ProxyContext {
     private final Class<? extends SocketChannel> socketChannelClass;
     private final AtomicLong connectionIds = new AtomicLong();
     final ConnectionCounter connections = new ConnectionCounter();
-    private volatile java.util.function.IntFunction<java.net.InetSocketAddress> peers = replica -> null;
+    private volatile IntFunction<InetSocketAddress> peers = replica -> null;
 
     public ProxyContext(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, Class<? extends SocketChannel> socketChannelClass) {
@@ -51,11 +53,11 @@ public final class ProxyContext {
     }
 
     /** Where to forward a cancel whose key another replica issued (null: unknown replica, drop it). */
-    public void peers(java.util.function.IntFunction<java.net.InetSocketAddress> replicaAddresses) {
+    public void peers(IntFunction<InetSocketAddress> replicaAddresses) {
         this.peers = replicaAddresses;
     }
 
-    java.net.InetSocketAddress peer(int replicaId) {
+    InetSocketAddress peer(int replicaId) {
         return peers.apply(replicaId);
     }
 

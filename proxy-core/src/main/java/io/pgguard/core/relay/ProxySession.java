@@ -1,18 +1,24 @@
 package io.pgguard.core.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pgguard.core.cancel.CancelKey;
 import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.SessionView;
+import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.protocol.PgError;
+import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupRequest.StartupMessage;
 import io.pgguard.core.upstream.Upstream;
-import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +48,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private boolean standardConformingStrings = true;
     private char transactionStatus = 'I';
     private String effectiveRole;
-    private java.util.List<String> searchPath;
+    private List<String> searchPath;
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
@@ -125,7 +131,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     @Override
-    public java.util.List<String> searchPath() {
+    public List<String> searchPath() {
         return searchPath;
     }
 
@@ -152,7 +158,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         }
     }
 
-    void initialSearchPath(java.util.List<String> path) {
+    void initialSearchPath(List<String> path) {
         this.searchPath = path;
     }
 
@@ -201,7 +207,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     /** A statement that succeeded may have switched role or search_path; later decisions must know. */
-    private void applySessionEffects(io.pgguard.core.inspect.Verdict verdict) {
+    private void applySessionEffects(Verdict verdict) {
         if (verdict.newEffectiveRole() != null) {
             effectiveRole(verdict.newEffectiveRole());
         }
@@ -218,12 +224,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         }
         long periodMillis = Math.max(50, Math.min(1000, shortest(timeouts).toMillis() / 4));
         timeoutCheck = client.eventLoop().scheduleAtFixedRate(this::checkTimeouts, periodMillis, periodMillis,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS);
     }
 
-    private static java.time.Duration shortest(ConnectionLimits.Timeouts t) {
-        java.time.Duration min = java.time.Duration.ofDays(1);
-        for (java.time.Duration d : new java.time.Duration[] {t.statement(), t.idleInTransaction(), t.idle()}) {
+    private static Duration shortest(ConnectionLimits.Timeouts t) {
+        Duration min = Duration.ofDays(1);
+        for (Duration d : new Duration[] {t.statement(), t.idleInTransaction(), t.idle()}) {
             if (!d.isZero() && d.compareTo(min) < 0) {
                 min = d;
             }
@@ -241,7 +247,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
                 statementTimedOut = true;
                 log.info("connection {} ({}): statement ran past the timeout of {} s; cancelling", connectionId, user(),
                         timeouts.statement().toSeconds());
-                tracker.overrideNextError(new PgError("ERROR", io.pgguard.core.protocol.SqlState.QUERY_CANCELED,
+                tracker.overrideNextError(new PgError("ERROR", SqlState.QUERY_CANCELED,
                         "PgGuard: canceling statement due to the statement timeout of " + timeouts.statement().toMillis()
                                 + " ms for user \"" + user() + "\"", null, null));
                 cancelRunningStatement();
@@ -329,7 +335,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     void serverClosed() {
         if (client.isActive()) {
-            client.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

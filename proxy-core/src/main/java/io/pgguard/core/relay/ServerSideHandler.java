@@ -1,7 +1,9 @@
 package io.pgguard.core.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -238,8 +240,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     /** Only tags of statements that change rows count against a write cap (never SELECT, FETCH, MOVE...). */
     static boolean isWriteTag(ByteBuf tag) {
         for (byte[] prefix : WRITE_TAGS) {
-            if (tag.readableBytes() > prefix.length && io.netty.buffer.ByteBufUtil.equals(tag, tag.readerIndex(),
-                    io.netty.buffer.Unpooled.wrappedBuffer(prefix), 0, prefix.length)) {
+            if (tag.readableBytes() > prefix.length && ByteBufUtil.equals(tag, tag.readerIndex(),
+                    Unpooled.wrappedBuffer(prefix), 0, prefix.length)) {
                 return true;
             }
         }

@@ -7,6 +7,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.tls.UpstreamTls;
 import io.pgguard.core.upstream.Upstream;
+import java.util.Locale;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
@@ -58,7 +59,7 @@ public final class UpstreamTlsNegotiator extends ChannelInboundHandlerAdapter {
                 ready(ctx);
             } else if (answer == 'N') {
                 throw new UpstreamTlsException("server does not support SSL, but sslmode "
-                        + upstream.tls().mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                        + upstream.tls().mode().name().toLowerCase(Locale.ROOT).replace('_', '-')
                         + " requires it");
             } else {
                 throw new UpstreamTlsException("server answered SSLRequest with unexpected byte " + answer);
