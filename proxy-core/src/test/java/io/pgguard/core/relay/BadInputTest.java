@@ -183,7 +183,13 @@ class BadInputTest {
     }
 
     static void loginAsSuperuser(DataOutputStream out, DataInputStream in) throws IOException {
-        byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+        loginAsSuperuser(out, in, "raw-test");
+    }
+
+    /** Logs in the superuser (trusted by the fixture's pg_hba.conf) with an application_name to find it by. */
+    static void loginAsSuperuser(DataOutputStream out, DataInputStream in, String applicationName) throws IOException {
+        byte[] params = ("user\0postgres\0database\0postgres\0application_name\0" + applicationName + "\0\0")
+                .getBytes(StandardCharsets.US_ASCII);
         out.writeInt(8 + params.length);
         out.writeInt(196608);
         out.write(params);

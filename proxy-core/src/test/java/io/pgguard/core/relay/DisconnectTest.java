@@ -1,0 +1,103 @@
+package io.pgguard.core.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.core.testing.ProxyHarness;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** When either side goes away the other is closed, and nothing is left behind; protocol negotiation passes. */
+class DisconnectTest {
+    static PostgresFixture pg;
+    static ProxyHarness proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = PostgresFixture.get();
+        proxy = new ProxyHarness(pg, StatementInspector.ALLOW_ALL);
+        pg.role("disc_user", "pw");
+    }
+
+    @AfterAll
+    static void stop() {
+        proxy.close();
+    }
+
+    /** Backends of a user, or of an application_name when the name starts with "app:". */
+    static int backendsOf(String who) throws SQLException {
+        String where = who.startsWith("app:") ? "application_name = '" + who.substring(4) + "'" : "usename = '" + who + "'";
+        try (Connection c = pg.superuser();
+                ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity WHERE " + where)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    static void awaitBackends(String user, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (backendsOf(user) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(expected, backendsOf(user));
+    }
+
+    @Test
+    void clientVanishingClosesItsServerConnection() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            BadInputTest.loginAsSuperuser(new DataOutputStream(s.getOutputStream()),
+                    new DataInputStream(s.getInputStream()), "vanishing-client");
+            awaitBackends("app:vanishing-client", 1);
+            s.setSoLinger(true, 0); // a reset, not a goodbye
+        }
+        awaitBackends("app:vanishing-client", 0);
+        assertEquals(0, proxy.server().context().connectionCount());
+    }
+
+    @Test
+    void serverTerminatingTheBackendClosesTheClient() throws Exception {
+        try (Connection c = proxy.connect("disc_user", "pw")) {
+            awaitBackends("disc_user", 1);
+            pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'disc_user'");
+            SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1"));
+            assertTrue(e.getSQLState().startsWith("57P01") || e.getSQLState().startsWith("08"), e.getSQLState());
+        }
+        awaitBackends("disc_user", 0);
+    }
+
+    @Test
+    void newerProtocolMinorVersionIsNegotiatedByTheServer() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] params = "user\0postgres\0database\0postgres\0_pq_.pgguard_test\0on\0\0".getBytes(StandardCharsets.US_ASCII);
+            out.writeInt(8 + params.length);
+            out.writeInt((3 << 16) | 9);
+            out.write(params);
+            out.flush();
+            boolean negotiated = false;
+            while (true) {
+                int type = in.read();
+                int length = in.readInt();
+                in.readFully(new byte[length - 4]);
+                negotiated |= type == 'v';
+                if (type == 'Z' || type == 'E') {
+                    assertEquals('Z', type);
+                    break;
+                }
+            }
+            assertTrue(negotiated, "NegotiateProtocolVersion passed through");
+        }
+    }
+}
