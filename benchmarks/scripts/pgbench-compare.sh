@@ -124,7 +124,7 @@ mkdir -p "$WORK/data" "$WORK/sock" "$WORK/pgbench-logs" "$WORK/out"
 chmod 700 "$WORK/data"
 
 # run a copy of the jar, so that a rebuild during the run cannot pull it away under the JVMs
-if wants_pgguard; then cp "$PGGUARD_JAR" "$WORK/pgguard.jar"; PGGUARD_JAR_RUN="$WORK/pgguard.jar"; fi
+if wants_pgguard; then cp -p "$PGGUARD_JAR" "$WORK/pgguard.jar"; PGGUARD_JAR_RUN="$WORK/pgguard.jar"; fi
 
 PGGUARD_PIDS=()
 IDLE_PID=""
