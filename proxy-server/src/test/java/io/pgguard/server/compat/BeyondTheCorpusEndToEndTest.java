@@ -1,0 +1,103 @@
+package io.pgguard.server.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.server.testing.GuardHarness;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * "The cases are a floor": statements not in the corpus that real clients send (must behave exactly as direct)
+ * and obvious variants of refused ones (must be refused, t untouched), as app_rw under the reference policy.
+ */
+class BeyondTheCorpusEndToEndTest {
+    static final String DIRECT_DB = "beyond_direct";
+    static final String PROXY_DB = "beyond_proxy";
+    static final List<String> T_ROWS = List.of("#id|v", "1|a", "2|b", "3|c");
+
+    /** Reads and writes applications and drivers send. */
+    static final List<String> BENIGN = List.of(
+            // pgjdbc DatabaseMetaData.getPrimaryKeys/getIndexInfo/getBestRowIdentifier call this built-in
+            // (an IMMUTABLE SQL function initdb creates in information_schema)
+            "SELECT (information_schema._pg_expandarray(ARRAY[10, 20])).n, (information_schema._pg_expandarray(ARRAY[10, 20])).x",
+            // COLLATE on a select-list expression (ORMs sorting/ comparing case-sensitively)
+            "SELECT v::text COLLATE \"C\" AS v FROM t ORDER BY 1",
+            "SELECT v FROM t ORDER BY v COLLATE \"C\"",
+            "SELECT id FROM t WHERE id = 1 FOR UPDATE OF t NOWAIT",
+            "SELECT * FROM information_schema.key_column_usage WHERE table_name = 'orders' ORDER BY constraint_name, ordinal_position",
+            "SELECT c.relname FROM pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(orders)$' COLLATE pg_catalog.default",
+            "SELECT to_char(timestamptz '2026-01-01 00:00+00' AT TIME ZONE 'UTC', 'YYYY'), format('%s-%s', 1, 2), md5('x'), encode(sha256('x'), 'hex')",
+            "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
+            "INSERT INTO t (id, v) VALUES (77, 'q') ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v WHERE t.id = 77",
+            "SELECT setval('hibernate_sequence', 100)",
+            "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3)) AS x(a, b)",
+            "SELECT id FROM t ORDER BY id FETCH FIRST 1 ROW WITH TIES",
+            "SET search_path = \"$user\", public",
+            "SELECT pg_catalog.set_config('search_path', 'public', false)");
+
+    /** Unrestricted writes in a form the reference policy names (x = x: the same expression on both sides). */
+    static final List<String> HARMFUL = List.of(
+            "DELETE FROM t WHERE coalesce(id, 0) = coalesce(id, 0)",
+            "UPDATE t SET v = 'x' WHERE lower(v) = lower(v)");
+
+    static PostgresFixture pg;
+    static GuardHarness guard;
+    static WireClient direct;
+    static WireClient proxied;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = PostgresFixture.get();
+        CompatSupport.corpusDatabase(pg, DIRECT_DB);
+        CompatSupport.corpusDatabase(pg, PROXY_DB);
+        guard = GuardHarness.start(pg, GuardHarness.referencePolicy(), Map.of());
+        direct = WireClient.connect(pg.host(), pg.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD, DIRECT_DB);
+        proxied = WireClient.connect("127.0.0.1", guard.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD,
+                PROXY_DB);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (WireClient c : new WireClient[] {direct, proxied}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        if (guard != null) {
+            guard.close();
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> benignStatementsBehaveAsDirect() {
+        return BENIGN.stream().map(sql -> DynamicTest.dynamicTest(CompatSupport.display(sql), () -> {
+            String expected = normalize(direct.query(sql));
+            String actual = normalize(proxied.query(sql));
+            assertFalse(actual.contains("PgGuard"), () -> "FALSE REJECT: " + sql + "\n" + actual);
+            assertEquals(expected, actual, sql);
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> unrestrictedWritesAreRefused() {
+        return HARMFUL.stream().map(sql -> DynamicTest.dynamicTest(CompatSupport.display(sql), () -> {
+            CompatSupport.exec(pg, PROXY_DB, "DELETE FROM t; INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+            WireClient.Result r = proxied.query(sql);
+            List<String> t = CompatSupport.query(pg, PROXY_DB, "SELECT id, v FROM t ORDER BY id");
+            CompatSupport.exec(pg, PROXY_DB, "DELETE FROM t; INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+            assertEquals("42501", r.sqlState(), () -> "MISS: " + sql + "\n" + r.transcript());
+            assertEquals(T_ROWS, t, sql);
+        }));
+    }
+
+    private static String normalize(WireClient.Result r) {
+        return r.transcript().replace(DIRECT_DB, "<database>").replace(PROXY_DB, "<database>");
+    }
+}
