@@ -3,6 +3,7 @@ package io.pgguard.rules;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgguard.rules.classify.StatementClassifier;
+import io.pgguard.rules.lex.ValueLiterals;
 import io.pgguard.rules.policy.PolicyEvaluator;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,7 +25,19 @@ public final class PolicyEngine {
     private record Key(String sql, StatementContext ctx) {
     }
 
+    private final boolean shareValueShapes;
+
     public PolicyEngine(RuleSet rules, int cacheSize) {
+        this(rules, cacheSize, true);
+    }
+
+    /**
+     * {@code shareValueShapes}: texts that differ only in value literals ({@link ValueLiterals}) share one
+     * decision, made on the text with those literals as parameters. Off only to test that sharing changes no
+     * decision.
+     */
+    public PolicyEngine(RuleSet rules, int cacheSize, boolean shareValueShapes) {
+        this.shareValueShapes = shareValueShapes;
         this.rules = rules;
         this.evaluator = new PolicyEvaluator(rules.policy());
         this.cache = Caffeine.newBuilder().maximumSize(Math.max(0, cacheSize)).executor(Runnable::run).build();
@@ -44,10 +57,43 @@ public final class PolicyEngine {
             hits.increment();
             return cached;
         }
+        Decision shared = shareValueShapes ? decideByShape(sql, ctx) : null;
+        if (shared != null) {
+            return shared;
+        }
         misses.increment();
+        return evaluateAndCache(sql, key);
+    }
+
+    /**
+     * The decision for a text with value literals, made once for its shape (the literals as parameters) and
+     * handed back with the client's own text. Not for rewrites, whose new text must be made from the real one.
+     */
+    private Decision decideByShape(String sql, StatementContext ctx) {
+        String shape = ValueLiterals.parameterize(sql, ctx.standardConformingStrings());
+        if (shape == null) {
+            return null;
+        }
+        Key shapeKey = new Key(shape, ctx);
+        Decision decision = cache.getIfPresent(shapeKey);
+        if (decision != null) {
+            hits.increment();
+        } else {
+            misses.increment();
+            decision = evaluateAndCache(shape, shapeKey);
+        }
+        if (decision.action() == Decision.Action.REWRITE || "internal-error".equals(decision.matchedRuleId())) {
+            return null;
+        }
+        return new Decision(decision.action(), sql, decision.rejection(), decision.dryRunHits(),
+                decision.readRowCap(), decision.writeRowCap(), decision.newEffectiveRole(), decision.statements(),
+                decision.matchedRuleId(), decision.explanation());
+    }
+
+    private Decision evaluateAndCache(String sql, Key key) {
         Decision decision;
         try {
-            decision = evaluator.decide(sql, ctx);
+            decision = evaluator.decide(sql, key.ctx());
         } catch (RuntimeException | StackOverflowError e) {
             return internalError(sql, e); // not cached: a bug should not stick
         }
