@@ -55,6 +55,10 @@ public final class PgGuardApp implements AutoCloseable {
         return t;
     });
     private InetSocketAddress listenAddress;
+    private PolicyEngine countedEngine;
+    private long countedHits;
+    private long countedMisses;
+    private long countedFailures;
     private InetSocketAddress adminAddress;
 
     /** {@code configSource} loads (and validates) the configuration; called at start and on every reload. */
@@ -189,9 +193,22 @@ public final class PgGuardApp implements AutoCloseable {
         }
     }
 
+    /** Moves the engine's own counts into the meters; a reload brings a new engine that counts from zero. */
     private void publishCacheCounts() {
         PolicyEngine engine = inspector.engine();
-        metrics.cacheCounts(engine.cacheHits(), engine.cacheMisses());
+        if (engine != countedEngine) {
+            countedEngine = engine;
+            countedHits = 0;
+            countedMisses = 0;
+            countedFailures = 0;
+        }
+        long hits = engine.cacheHits();
+        long misses = engine.cacheMisses();
+        long failures = engine.parseFailures();
+        metrics.ruleEngineCounts(hits - countedHits, misses - countedMisses, failures - countedFailures);
+        countedHits = hits;
+        countedMisses = misses;
+        countedFailures = failures;
     }
 
     private final class Endpoints implements AdminServer.Endpoints {

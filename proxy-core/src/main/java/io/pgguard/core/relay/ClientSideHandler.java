@@ -167,6 +167,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         // Written from the TLS handler's own context, so the 'S' goes out in the clear, before the handshake.
         ctx.pipeline().context("client-tls").writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
         session.clientTls = true;
+        context.events().clientTls(session);
     }
 
     /**

@@ -52,6 +52,7 @@ public final class PgGuardMetrics implements ProxyEvents {
     private final Counter bytesFromServer;
     private final Counter cacheHits;
     private final Counter cacheMisses;
+    private final Counter parseFailures;
     private final Timer decisionTime;
     private final Map<String, Counter> refused = new ConcurrentHashMap<>();
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
@@ -85,6 +86,8 @@ public final class PgGuardMetrics implements ProxyEvents {
                 .register(registry);
         cacheHits = Counter.builder("pgguard_rules_cache_hits").register(registry);
         cacheMisses = Counter.builder("pgguard_rules_cache_misses").register(registry);
+        parseFailures = Counter.builder("pgguard_rules_parse_failures")
+                .description("Statements the rules engine could not classify at all").register(registry);
         // Present from the start, so alerts on reload failures see a 0 rather than no series.
         Counter.builder("pgguard_rules_reloads").tag("result", "failure").register(registry);
         Counter.builder("pgguard_rules_reloads").tag("result", "success").register(registry);
@@ -126,15 +129,11 @@ public final class PgGuardMetrics implements ProxyEvents {
                 r -> Counter.builder("pgguard_rules_reloads").tag("result", r).register(registry)).increment();
     }
 
-    public void cacheCounts(long hits, long misses) {
-        double newHits = hits - cacheHits.count();
-        double newMisses = misses - cacheMisses.count();
-        if (newHits > 0) {
-            cacheHits.increment(newHits);
-        }
-        if (newMisses > 0) {
-            cacheMisses.increment(newMisses);
-        }
+    /** Adds what the rules engine counted since the last call (it counts on its own, without meters). */
+    public void ruleEngineCounts(long newHits, long newMisses, long newParseFailures) {
+        cacheHits.increment(newHits);
+        cacheMisses.increment(newMisses);
+        parseFailures.increment(newParseFailures);
     }
 
     public void upstreamReachable(String upstream, boolean up) {
