@@ -123,7 +123,7 @@ final class FrontendRelay {
 
     private void onExecute(ByteBuf message) {
         long start = System.nanoTime();
-        String portal = decode(message, m -> {
+        String portal = unnamedFirst(message) ? "" : decode(message, m -> {
             ByteBuf body = m.slice(m.readerIndex() + PgWire.HEADER_LENGTH, m.readableBytes() - PgWire.HEADER_LENGTH);
             return PgWire.readCString(body);
         });
@@ -267,6 +267,12 @@ final class FrontendRelay {
     private void replace(ByteBuf original, ByteBuf replacement, PendingResponse pending) {
         original.release();
         forward(replacement, pending);
+    }
+
+    /** Whether the message's first name (portal or statement) is the empty, unnamed one: no String to decode. */
+    private static boolean unnamedFirst(ByteBuf message) {
+        return message.readableBytes() > PgWire.HEADER_LENGTH
+                && message.getByte(message.readerIndex() + PgWire.HEADER_LENGTH) == 0;
     }
 
     private static <T> T decode(ByteBuf message, Function<ByteBuf, T> decoder) {

@@ -61,7 +61,8 @@ public final class PgGuardMetrics implements ProxyEvents {
     private final Map<String, Counter> upstreamFailures = new ConcurrentHashMap<>();
     private final Map<StatementKey, Counter> statements = new ConcurrentHashMap<>();
     private final Map<String, Counter> ruleRejections = new ConcurrentHashMap<>();
-    private final Map<String, Timer> statementTime = new ConcurrentHashMap<>();
+    /** Statement round-trip timers per upstream, indexed by the verdict's action. */
+    private final Map<String, Timer[]> statementTime = new ConcurrentHashMap<>();
     private final Map<String, Counter> reloads = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> upstreamUp = new ConcurrentHashMap<>();
     private volatile RulesInfo rulesInfo;
@@ -217,19 +218,12 @@ public final class PgGuardMetrics implements ProxyEvents {
     @Override
     public void statementCompleted(SessionView session, Verdict verdict, long roundTripNanos, long rows,
             boolean failed) {
-        String decision = verdict == null ? "forwarded" : switch (verdict.action()) {
-            case FORWARD -> "forwarded";
-            case REWRITE -> "rewritten";
-            case REJECT -> "rejected";
-        };
-        String key = nullToEmpty(session.upstreamName()) + '\u0000' + decision;
-        Timer timer = statementTime.get(key);
-        if (timer == null) {
-            timer = statementTime.computeIfAbsent(key, k -> Timer.builder("pgguard_statement_duration")
-                    .description("Statement round trip as seen by the proxy: client message to end of response")
-                    .tags("upstream", nullToEmpty(session.upstreamName()), "decision", decision)
-                    .serviceLevelObjectives(SUB_MS_BUCKETS).register(registry));
+        Verdict.Action action = verdict == null ? Verdict.Action.FORWARD : verdict.action();
+        Timer[] timers = statementTime.get(nullToEmpty(session.upstreamName()));
+        if (timers == null) {
+            timers = statementTime.computeIfAbsent(nullToEmpty(session.upstreamName()), this::statementTimers);
         }
+        Timer timer = timers[action.ordinal()];
         timer.record(roundTripNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
@@ -263,6 +257,23 @@ public final class PgGuardMetrics implements ProxyEvents {
         } else {
             startingConnections.decrementAndGet();
         }
+    }
+
+    private Timer[] statementTimers(String upstream) {
+        Verdict.Action[] actions = Verdict.Action.values();
+        Timer[] timers = new Timer[actions.length];
+        for (Verdict.Action a : actions) {
+            String decision = switch (a) {
+                case FORWARD -> "forwarded";
+                case REWRITE -> "rewritten";
+                case REJECT -> "rejected";
+            };
+            timers[a.ordinal()] = Timer.builder("pgguard_statement_duration")
+                    .description("Statement round trip as seen by the proxy: client message to end of response")
+                    .tags("upstream", upstream, "decision", decision)
+                    .serviceLevelObjectives(SUB_MS_BUCKETS).register(registry);
+        }
+        return timers;
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
