@@ -89,6 +89,12 @@ public final class FunctionCatalog {
         return BUILTIN_VOLATILITY.containsKey(name);
     }
 
+    /** A built-in whose every overload PostgreSQL marks immutable or stable (gives one value per statement). */
+    static boolean isNonVolatileBuiltin(String name) {
+        Character v = BUILTIN_VOLATILITY.get(name);
+        return v != null && v != 'v';
+    }
+
     public static boolean isDenied(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         return DENIED.contains(n) || DENIED_PREFIXES.stream().anyMatch(n::startsWith);
@@ -111,6 +117,11 @@ public final class FunctionCatalog {
         }
         if (catalogSchema && BUILTIN_VOLATILITY.containsKey(name)) {
             return judgeBuiltin(name);
+        }
+        // information_schema's helpers (_pg_expandarray, _pg_char_max_length, ...) are in the generated table
+        // under their qualified name: the views use them, and so do drivers' metadata queries.
+        if ("information_schema".equals(schema) && BUILTIN_VOLATILITY.containsKey(schema + "." + name)) {
+            return judgeBuiltin(schema + "." + name);
         }
         if (schema != null) {
             return judgeConfigured(schema, name);

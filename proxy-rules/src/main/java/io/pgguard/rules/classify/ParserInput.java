@@ -46,6 +46,11 @@ final class ParserInput {
                 i = operatorEnd;
                 continue;
             }
+            int collationEnd = collateClauseEnd(tokens, i);
+            if (collationEnd > 0) { // JSqlParser rejects COLLATE "C"; a collation changes no table, write or filter
+                i = collationEnd;
+                continue;
+            }
             boolean alias = quoteAliases && previous != null && previous.isKeyword("as") && t.type() == TokenType.IDENT
                     && !Boolean.TRUE.equals(castParens.peek());
             if (t.type() == TokenType.LPAREN) {
@@ -75,6 +80,22 @@ final class ParserInput {
             previous = t;
         }
         return new ParserInput(b.toString(), List.copyOf(values));
+    }
+
+    /** For COLLATE [schema .] name at i: index of the name's last token; else -1. */
+    private static int collateClauseEnd(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("collate") || i + 1 >= tokens.size() || !isName(tokens.get(i + 1))) {
+            return -1;
+        }
+        int k = i + 1;
+        while (k + 2 < tokens.size() && tokens.get(k + 1).type() == TokenType.DOT && isName(tokens.get(k + 2))) {
+            k += 2;
+        }
+        return k;
+    }
+
+    private static boolean isName(Token t) {
+        return t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT;
     }
 
     /** For OPERATOR ( [schema .] op ) at i: index of the closing parenthesis; else -1. */

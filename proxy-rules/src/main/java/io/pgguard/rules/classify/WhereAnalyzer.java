@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
@@ -273,15 +275,62 @@ final class WhereAnalyzer {
         }
     }
 
-    /** The same column or the same function-free expression on both sides (x = x matches every non-null x). */
+    /** The same column or the same deterministic expression on both sides (x = x matches every non-null x). */
     static boolean sameExpression(Expression a, Expression b) {
         if (a instanceof Column ca && b instanceof Column cb) {
             return Names.normalize(ca.getColumnName()).equals(Names.normalize(cb.getColumnName()))
                     && qualifier(ca).equals(qualifier(cb));
         }
         String ta = a.toString();
-        return !(a instanceof Function) && !ta.contains("(") && ta.equals(b.toString()) && !(a instanceof StringValue)
-                && !(a instanceof LongValue) && !(a instanceof DoubleValue);
+        return ta.equals(b.toString()) && !(a instanceof StringValue) && !(a instanceof LongValue)
+                && !(a instanceof DoubleValue) && SameValueEachTime.holdsFor(a);
+    }
+
+    /**
+     * Whether an expression gives the same value wherever it appears in one statement: no subquery, and only
+     * functions PostgreSQL marks immutable or stable (coalesce(id, 0) = coalesce(id, 0) holds for every row,
+     * random() = random() does not).
+     */
+    private static final class SameValueEachTime extends ExpressionVisitorAdapter<Void> {
+        /** Conditional expressions PostgreSQL parses as syntax, not as pg_proc functions. */
+        private static final Set<String> SYNTAX_FUNCTIONS = Set.of("coalesce", "nullif", "greatest", "least");
+        private boolean holds = true;
+
+        static boolean holdsFor(Expression e) {
+            SameValueEachTime check = new SameValueEachTime();
+            e.accept(check, null);
+            return check.holds;
+        }
+
+        @Override
+        public <S> Void visit(Function function, S context) {
+            List<String> parts = function.getMultipartName();
+            String name = Names.normalize(parts.get(parts.size() - 1));
+            boolean catalog = parts.size() == 1
+                    || parts.size() == 2 && Names.normalize(parts.get(0)).equals("pg_catalog");
+            if (!catalog || !(SYNTAX_FUNCTIONS.contains(name) || FunctionCatalog.isNonVolatileBuiltin(name))) {
+                holds = false;
+            }
+            return super.visit(function, context);
+        }
+
+        @Override
+        public <S> Void visit(Select select, S context) { // a subquery: not worth proving, so not the same
+            holds = false;
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect select, S context) {
+            holds = false;
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AnalyticExpression analytic, S context) {
+            holds = false;
+            return null;
+        }
     }
 
     static String qualifier(Column c) {

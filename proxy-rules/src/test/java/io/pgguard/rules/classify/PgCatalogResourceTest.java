@@ -43,9 +43,14 @@ class PgCatalogResourceTest {
     @Test
     void committedFunctionTableMatchesPgProc() throws Exception {
         // Overloads of one name can differ in volatility: keep every letter seen, the rules use the worst.
-        String query = "SELECT p.proname, string_agg(DISTINCT p.provolatile::text, '' ORDER BY p.provolatile::text)"
+        // pg_catalog functions by bare name (pg_catalog is always searched first), information_schema's by
+        // qualified name (it is not on the search path).
+        String query = "SELECT name, string_agg(DISTINCT volatility, '' ORDER BY volatility) FROM ("
+                + " SELECT CASE n.nspname WHEN 'pg_catalog' THEN p.proname::text ELSE n.nspname || '.' || p.proname END"
+                + " AS name, p.provolatile::text AS volatility"
                 + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-                + " WHERE n.nspname = 'pg_catalog' GROUP BY p.proname ORDER BY p.proname COLLATE \"C\"";
+                + " WHERE n.nspname IN ('pg_catalog', 'information_schema')) f"
+                + " GROUP BY name ORDER BY name COLLATE \"C\"";
         checkOrRegenerate(FUNCTIONS, "name\tvolatilities (i immutable, s stable, v volatile)", query);
     }
 

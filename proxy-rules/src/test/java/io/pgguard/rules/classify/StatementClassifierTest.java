@@ -102,7 +102,15 @@ class StatementClassifierTest {
             "MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED THEN DELETE|TRIVIAL",
             "MERGE INTO t USING u s ON t.id = s.id WHEN MATCHED THEN DELETE|RESTRICTING",
             "MERGE INTO t USING t s ON t.id = s.id WHEN MATCHED AND s.v = 'x' THEN DELETE|RESTRICTING",
-            "MERGE INTO t USING t s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (1)|NOT_APPLICABLE"})
+            "MERGE INTO t USING t s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (1)|NOT_APPLICABLE",
+            "DELETE FROM t WHERE coalesce(id, 0) = coalesce(id, 0)|TRIVIAL",
+            "UPDATE t SET v = 'x' WHERE lower(v) = lower(v)|TRIVIAL",
+            "DELETE FROM t WHERE pg_catalog.upper(v) >= pg_catalog.upper(v)|TRIVIAL",
+            "DELETE FROM t WHERE v COLLATE \"C\" = v COLLATE \"C\"|TRIVIAL",
+            "DELETE FROM t WHERE random() = random()|RESTRICTING",
+            "DELETE FROM t WHERE my_func(id) = my_func(id)|RESTRICTING",
+            "DELETE FROM t WHERE (SELECT max(id) FROM u) = (SELECT max(id) FROM u)|RESTRICTING",
+            "DELETE FROM t WHERE lower(v) = lower(w)|RESTRICTING"})
     void whereTriviality(String sql, WhereStatus expected) {
         StatementFacts f = one(sql);
         assertEquals(expected, f.writes().get(0).where(), f.describe());
@@ -122,6 +130,22 @@ class StatementClassifierTest {
         assertTrue(f.tables().contains(new TableAccess("public", "orders_archive", Access.UPDATE, false)));
         assertTrue(f.tables().contains(new TableAccess("public", "s", Access.UPDATE, false)));
         assertTrue(f.unknownEffects().isEmpty(), f.describe());
+    }
+
+    @Test
+    void informationSchemaHelpersAreBuiltins() {
+        StatementFacts f = one("SELECT (information_schema._pg_expandarray(ARRAY[10, 20])).n");
+        assertTrue(f.unknownEffects().isEmpty(), f.describe());
+        assertEquals(FunctionCall.Effect.READ, f.functions().get(0).effect());
+        assertTrue(one("SELECT information_schema.no_such_helper(1)").hasUnknownEffect());
+    }
+
+    @Test
+    void collateClausesDoNotDefeatTheParser() {
+        StatementFacts f = one("SELECT v::text COLLATE \"C\" AS v FROM t ORDER BY 1");
+        assertEquals(ParsedBy.FULL_PARSER, f.parsedBy(), f.describe());
+        assertTrue(f.unknownEffects().isEmpty(), f.describe());
+        assertEquals(ParsedBy.FULL_PARSER, one("SELECT * FROM t ORDER BY v COLLATE pg_catalog.\"default\"").parsedBy());
     }
 
     @Test
