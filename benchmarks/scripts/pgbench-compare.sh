@@ -12,6 +12,8 @@
 #   RULES_USER     user the pgguard+rules target connects as (created with SELECT, INSERT, UPDATE, DELETE on
 #                  the pgbench tables), e.g. app_rw for the reference policy; default: the superuser postgres
 #   PGGUARD_CONFIG path of a config file for the pass-through PgGuard (--config)
+#   NOMETRICS=1    also start "pgguard-nometrics": the pass-through PgGuard with pgguard.metrics.enabled = false,
+#                  so the table shows what the relay's metrics cost (TPS ratio and proxy CPU per transaction)
 #   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseG1GC]
 #   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
 #   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
@@ -35,6 +37,7 @@ SCALE=${SCALE:-10}
 WARMUP=${WARMUP:-5}
 TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
 RULES_CONFIG=${RULES_CONFIG:-}
+NOMETRICS=${NOMETRICS:-0}
 RULES_USER=${RULES_USER:-}
 PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
 PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseG1GC"}
@@ -60,8 +63,9 @@ if [[ -n $PGGUARD_CONFIG ]]; then
   [[ -f $PGGUARD_CONFIG ]] || die "PGGUARD_CONFIG=$PGGUARD_CONFIG: no such file"
   PGGUARD_CONFIG=$(cd "$(dirname "$PGGUARD_CONFIG")" && pwd)/$(basename "$PGGUARD_CONFIG")
 fi
+if [[ $NOMETRICS == 1 && " $TARGETS " != *" pgguard-nometrics "* ]]; then TARGETS="$TARGETS pgguard-nometrics"; fi
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
-wants_pgguard() { has_target pgguard || has_target pgguard+rules; }
+wants_pgguard() { has_target pgguard || has_target pgguard+rules || has_target pgguard-nometrics; }
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -282,6 +286,10 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
 }
 if has_target pgguard; then start_pgguard pgguard "$PGGUARD_CONFIG"; fi
 if has_target pgguard+rules; then start_pgguard pgguard+rules "$RULES_CONFIG"; fi
+if has_target pgguard-nometrics; then
+  { [[ -n $PGGUARD_CONFIG ]] && echo "include file(\"$PGGUARD_CONFIG\")"; echo "pgguard.metrics.enabled = false"; } >"$WORK/nometrics.conf"
+  start_pgguard pgguard-nometrics "$WORK/nometrics.conf"
+fi
 JAVA_VERSION=$(java -version 2>&1 | head -1 || true)
 
 bouncer_pid() { cat "$BOUNCER_PIDFILE" 2>/dev/null || true; }
@@ -292,7 +300,7 @@ proc_cpu_ticks() { # utime+stime of a pid, in clock ticks
 proxy_pid() {
   case $1 in
     pgbouncer) bouncer_pid ;;
-    pgguard | pgguard+rules) echo "${PID_OF[$1]}" ;;
+    pgguard | pgguard+rules | pgguard-nometrics) echo "${PID_OF[$1]}" ;;
     *) echo "" ;;
   esac
 }
@@ -526,11 +534,11 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
       printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"), per, c[8] }
     nm = split(modes, M, " ")
     print ""
-    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard |"
-    print "|---|---:|---:|---:|---:|"
+    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics |"
+    print "|---|---:|---:|---:|---:|---:|"
     for (m = 1; m <= nm; m++) { x = M[m]
-      printf "| %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
-        r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]) }
+      printf "| %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
+        r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]), r(tps["pgguard", x], tps["pgguard-nometrics", x]) }
     if (ln > 0) {
       print ""
       print "1 client, -M prepared: average latency"
