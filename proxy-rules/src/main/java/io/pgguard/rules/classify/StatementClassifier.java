@@ -197,7 +197,7 @@ public final class StatementClassifier {
     /** Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). */
     private static Statement parse(String text) throws Exception {
         CCJSqlParser parser = CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
-        try (ParseWatchdog.Armed watch = ParseWatchdog.arm(parser)) {
+        try (ParseWatchdog.Slot watch = ParseWatchdog.arm(parser)) {
             try {
                 return parser.Statement();
             } catch (Exception | StackOverflowError e) {
