@@ -72,6 +72,11 @@ final class ParseWatchdog {
         private volatile CCJSqlParser parser;
         private volatile long deadlineNanos;
 
+        /** Moves the armed budget to another parser of the same statement (a second attempt), deadline kept. */
+        void switchTo(CCJSqlParser next) {
+            parser = next;
+        }
+
         boolean fired() {
             CCJSqlParser p = parser;
             return p != null && p.interrupted;

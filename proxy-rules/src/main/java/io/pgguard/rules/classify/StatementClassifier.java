@@ -194,12 +194,25 @@ public final class StatementClassifier {
         return tokens.get(0).isKeyword("select") && new TokenCursor(tokens, 0).findTopLevel("into") >= 0;
     }
 
-    /** Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). */
+    /**
+     * Parses one statement on the calling thread (CCJSqlParserUtil.parse would start a thread per call). Like
+     * CCJSqlParserUtil, it tries JSqlParser's simple mode first and its complex mode (more lookahead, several times
+     * slower) only when the simple one fails; both attempts share one time budget.
+     */
     private static Statement parse(String text) throws Exception {
-        CCJSqlParser parser = CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL);
-        try (ParseWatchdog.Slot watch = ParseWatchdog.arm(parser)) {
+        CCJSqlParser simple = newParser(text, false);
+        try (ParseWatchdog.Slot watch = ParseWatchdog.arm(simple)) {
             try {
-                return parser.Statement();
+                return simple.Statement();
+            } catch (Exception | StackOverflowError e) {
+                if (watch.fired()) {
+                    throw new BudgetExceeded();
+                }
+            }
+            CCJSqlParser complex = newParser(text, true);
+            watch.switchTo(complex);
+            try {
+                return complex.Statement();
             } catch (Exception | StackOverflowError e) {
                 if (watch.fired()) {
                     throw new BudgetExceeded();
@@ -207,6 +220,11 @@ public final class StatementClassifier {
                 throw e;
             }
         }
+    }
+
+    private static CCJSqlParser newParser(String text, boolean complex) {
+        return CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL)
+                .withAllowComplexParsing(complex);
     }
 
     /** Thrown when the watchdog stopped a parse; not retried, reported as such (and not cached by the engine). */
