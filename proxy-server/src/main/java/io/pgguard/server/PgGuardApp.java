@@ -130,8 +130,12 @@ public final class PgGuardApp implements AutoCloseable {
         if (!next.listen().equals(config.listen())) {
             log.warn("pgguard.listen changed to {}: takes effect only after a restart", next.listen());
         }
-        RulesInspector nextInspector = new RulesInspector(new PolicyEngine(next.rules(), DECISION_CACHE_SIZE),
-                next.maxStatementsPerQuery());
+        // Unchanged rules keep their engine and its warm decision cache (a touched file, a reload of the same
+        // ConfigMap): only a change of rules costs a burst of uncached decisions.
+        boolean sameRules = next.rules().hash().equals(config.rules().hash())
+                && next.maxStatementsPerQuery() == config.maxStatementsPerQuery();
+        RulesInspector nextInspector = sameRules ? inspector
+                : new RulesInspector(new PolicyEngine(next.rules(), DECISION_CACHE_SIZE), next.maxStatementsPerQuery());
         proxy.context().settings(next.proxySettings());
         proxy.context().inspector(nextInspector);
         inspector = nextInspector;

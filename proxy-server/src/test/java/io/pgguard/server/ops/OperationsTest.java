@@ -1,6 +1,8 @@
 package io.pgguard.server.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +99,20 @@ class OperationsTest {
             String metrics = guard.admin("GET", "/metrics", null).body();
             assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"failure\"} 1.0"), metrics);
             assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"success\"} 1.0"), metrics);
+        }
+    }
+
+    @Test
+    void reloadOfUnchangedRulesKeepsTheWarmDecisionCache() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of())) {
+            var before = guard.app().inspector();
+            Files.writeString(guard.configFile().toPath(), ALLOW_DELETES + "\n# touched, same rules\n");
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            assertSame(before, guard.app().inspector(), "same rules: same engine, cache kept");
+
+            Files.writeString(guard.configFile().toPath(), REFUSE_DELETES);
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            assertNotSame(before, guard.app().inspector(), "new rules: new engine");
         }
     }
 
