@@ -24,15 +24,16 @@ public final class FrontendMessageDecoder extends ByteToMessageDecoder {
             byte type = in.getByte(start);
             int length = in.getInt(start + 1);
             if (!FrontendMessageType.isKnown(type)) {
-                throw new ProtocolViolationException("invalid frontend message type " + describe(type));
+                throw StartupPacketDecoder.discardAll(in,
+                        new ProtocolViolationException("invalid frontend message type " + describe(type)));
             }
             if (length < 4) {
-                throw new ProtocolViolationException("invalid message length " + length + " for message type "
-                        + describe(type));
+                throw StartupPacketDecoder.discardAll(in, new ProtocolViolationException(
+                        "invalid message length " + length + " for message type " + describe(type)));
             }
             if (length > maxMessageSize) {
-                throw new MessageTooLargeException("message of type " + describe(type) + " is " + length
-                        + " bytes, over the limit of " + maxMessageSize);
+                throw StartupPacketDecoder.discardAll(in, new MessageTooLargeException("message of type "
+                        + describe(type) + " is " + length + " bytes, over the limit of " + maxMessageSize));
             }
             if (in.readableBytes() < length + 1) {
                 return;

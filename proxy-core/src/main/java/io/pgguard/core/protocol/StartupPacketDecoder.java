@@ -19,7 +19,7 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
         }
         int length = in.getInt(in.readerIndex());
         if (length < 8 || length > MAX_STARTUP_PACKET) {
-            throw new ProtocolViolationException("invalid length of startup packet: " + length);
+            throw discardAll(in, new ProtocolViolationException("invalid length of startup packet: " + length));
         }
         if (in.readableBytes() < length) {
             return;
@@ -29,8 +29,17 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
                 && in.isReadable()) {
             // Bytes sent after an encryption request but before the handshake could be injected by a man in
             // the middle; PostgreSQL refuses them too (CVE-2021-23214).
-            throw new ProtocolViolationException("received unencrypted data after SSL request");
+            throw discardAll(in, new ProtocolViolationException("received unencrypted data after SSL request"));
         }
         out.add(request);
+    }
+
+    /**
+     * Drops what is left of the input before the violation is thrown: the connection is being closed, and bytes
+     * left in the cumulation would be decoded once more when it closes, reporting the same violation twice.
+     */
+    static ProtocolViolationException discardAll(ByteBuf in, ProtocolViolationException violation) {
+        in.skipBytes(in.readableBytes());
+        return violation;
     }
 }

@@ -45,6 +45,8 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private ProxySession session;
     private FrontendRelay relay;
+    /** Set by the first protocol violation: the connection is closing, later ones are not new news. */
+    private boolean failedOnViolation;
 
     public ClientSideHandler(ProxyContext context) {
         this.context = context;
@@ -110,6 +112,10 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (root instanceof ProtocolViolationException violation) {
+            if (failedOnViolation) { // more bytes of the same bad stream, read before the close took effect
+                return;
+            }
+            failedOnViolation = true;
             String kind = violation instanceof MessageTooLargeException ? "message_too_large" : "protocol_violation";
             log.warn("protocol violation from {} (connection {}): {}", session.clientAddress, session.connectionId,
                     violation.getMessage());

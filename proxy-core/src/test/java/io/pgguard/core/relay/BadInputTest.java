@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,17 @@ import org.postgresql.util.PSQLException;
 class BadInputTest {
     static PostgresFixture pg;
     static ProxyHarness proxy;
+    static final ProtocolErrors protocolErrors = new ProtocolErrors();
+
+    /** The events a metrics sink would see: one protocol error per bad connection, not one per read. */
+    static final class ProtocolErrors implements ProxyEvents {
+        final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public void protocolError(String kind, String clientAddress, String detail) {
+            count.incrementAndGet();
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -40,7 +52,7 @@ class BadInputTest {
         Upstream upstream = Upstream.plain("test", pg.host(), pg.port());
         ProxySettings settings = new ProxySettings(Routing.single(upstream), ClientTls.off(), 1024 * 1024,
                 Duration.ofSeconds(2), Duration.ofSeconds(5), Set.of());
-        proxy = new ProxyHarness(pg, settings, StatementInspector.ALLOW_ALL, ProxyEvents.NONE);
+        proxy = new ProxyHarness(pg, settings, StatementInspector.ALLOW_ALL, protocolErrors);
         pg.role("bad_input_user", "pw");
     }
 
@@ -82,6 +94,7 @@ class BadInputTest {
 
     @Test
     void garbageInsteadOfAStartupPacket() throws Exception {
+        int errorsBefore = protocolErrors.count.get();
         try (Socket s = new Socket("127.0.0.1", proxy.port())) {
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             DataInputStream in = new DataInputStream(s.getInputStream());
@@ -91,6 +104,7 @@ class BadInputTest {
             assertClosed(in);
         }
         assertStillServing();
+        assertEquals(errorsBefore + 1, protocolErrors.count.get(), "one bad connection, one protocol error");
     }
 
     @Test
@@ -108,12 +122,14 @@ class BadInputTest {
 
     @Test
     void unknownMessageTypeAfterLogin() throws Exception {
+        int errorsBefore = protocolErrors.count.get();
         try (Socket s = new Socket("127.0.0.1", proxy.port())) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             DataInputStream in = new DataInputStream(s.getInputStream());
             loginAsSuperuser(out, in);
             out.write('!');
             out.writeInt(4);
+            out.write("and more bytes behind the bad message".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Map<Character, String> error = readError(in);
             assertEquals("08P01", error.get('C'));
@@ -121,6 +137,7 @@ class BadInputTest {
             assertClosed(in);
         }
         assertStillServing();
+        assertEquals(errorsBefore + 1, protocolErrors.count.get(), "one bad connection, one protocol error");
     }
 
     @Test
