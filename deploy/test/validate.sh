@@ -22,12 +22,13 @@ ok()   { echo "PASS    $*"; PASSED=$((PASSED + 1)); }
 fail() { echo "FAIL    $*"; FAILED=$((FAILED + 1)); }
 skip() { echo "SKIPPED $*"; SKIPPED=$((SKIPPED + 1)); }
 section() { echo; echo "== $*"; }
+indent() { local line; while IFS= read -r line; do echo "        $line"; done <<<"$1"; }
 # run NAME CMD...: runs a check, shows its output indented, counts it.
 run() {
   local name="$1"; shift
   local out rc=0
   out="$("$@" 2>&1)" || rc=$?
-  if [[ -n "$out" ]]; then sed 's/^/        /' <<<"$out"; fi
+  if [[ -n "$out" ]]; then indent "$out"; fi
   if [[ $rc -eq 0 ]]; then ok "$name"; else fail "$name (exit $rc)"; fi
 }
 is_root() { [[ "$(id -u)" -eq 0 ]]; }
@@ -339,7 +340,7 @@ section "systemd unit"
 if command -v systemd-analyze >/dev/null 2>&1; then
   cp systemd/pgguard.service "$TMP/pgguard.service"
   out="$(systemd-analyze --man=no --generators=no verify "$TMP/pgguard.service" 2>&1 || true)"
-  [[ -n "$out" ]] && sed 's/^/        /' <<<"$out"
+  [[ -n "$out" ]] && indent "$out"
   if grep -Eqi "unknown (key|lvalue|section)|invalid|failed to parse|bad " <<<"$out"; then
     fail "systemd-analyze verify systemd/pgguard.service"
   else
@@ -348,6 +349,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
   skip "systemd-analyze not available"
 fi
+# shellcheck disable=SC2016 # the script is for the inner bash; $MAINPID is systemd's, $t the inner shell's
 run "systemd unit: ExecReload SIGHUP, KillSignal SIGTERM, TimeoutStopSec > 35s" bash -c '
   grep -q "^ExecReload=/bin/kill -HUP \$MAINPID" systemd/pgguard.service &&
   grep -q "^KillSignal=SIGTERM" systemd/pgguard.service &&
