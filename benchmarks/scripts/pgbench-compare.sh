@@ -74,7 +74,7 @@ find_pg_bin() {
   if [[ -n ${PG_BIN:-} ]]; then echo "$PG_BIN"; return; fi
   local d best=""
   for d in /usr/lib/postgresql/*/bin; do [[ -x $d/initdb ]] && best=$d; done
-  [[ -z $best ]] && best=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+  [[ -z $best ]] && best=$(compgen -G '/usr/lib/postgresql/*/bin' | sort -V | tail -1 || true)
   echo "$best"
 }
 
@@ -159,7 +159,7 @@ cleanup() {
   if [[ -f $BOUNCER_PIDFILE ]]; then
     p=$(cat "$BOUNCER_PIDFILE" 2>/dev/null)
     [[ -n $p ]] && kill "$p" 2>/dev/null
-    for _ in $(seq 50); do [[ -n $p ]] && kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do if [[ -z $p ]] || ! kill -0 "$p" 2>/dev/null; then break; fi; sleep 0.1; done
   fi
   [[ $PG_STARTED == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1
   if [[ $rc -ne 0 || $FAILURES -gt 0 ]]; then save_logs; log "logs kept in $FAILLOG_DIR"; fi
