@@ -24,7 +24,6 @@ import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NullValue;
 import net.sf.jsqlparser.parser.AbstractJSqlParser;
 import net.sf.jsqlparser.parser.CCJSqlParser;
-import net.sf.jsqlparser.parser.CCJSqlParserUtil;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
 import net.sf.jsqlparser.statement.delete.Delete;
@@ -223,7 +222,7 @@ public final class StatementClassifier {
     }
 
     private static CCJSqlParser newParser(String text, boolean complex) {
-        return CCJSqlParserUtil.newParser(text).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL)
+        return new CCJSqlParser(new ParserTextProvider(text)).withDialect(AbstractJSqlParser.Dialect.POSTGRESQL)
                 .withAllowComplexParsing(complex);
     }
 

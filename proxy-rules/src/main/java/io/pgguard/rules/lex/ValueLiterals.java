@@ -24,6 +24,9 @@ public final class ValueLiterals {
 
     /** The text with value literals replaced by fresh $n parameters, or null when it has none (or is not DML). */
     public static String parameterize(String sql, boolean standardConformingStrings) {
+        if (!mayHaveLiterals(sql)) {
+            return null;
+        }
         List<Token> tokens;
         try {
             tokens = SqlLexer.tokenize(sql, standardConformingStrings);
@@ -45,6 +48,28 @@ public final class ValueLiterals {
             copied = span[1];
         }
         return out.append(sql, copied, sql.length()).toString();
+    }
+
+    /**
+     * False when the text cannot hold a literal this class replaces: no quote, and no digit that could start a
+     * number (every digit follows a letter, digit, '_' or '$', as in t0_ or $1). Saves lexing statements that
+     * only carry parameters, the common case of drivers. Comments and identifiers may make it answer true
+     * needlessly; it never answers false for a text with a numeric or quoted literal.
+     */
+    static boolean mayHaveLiterals(String sql) {
+        char previous = ' ';
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c >= '0' && c <= '9' && !continuesName(previous)) {
+                return true;
+            }
+            previous = c;
+        }
+        return false;
+    }
+
+    private static boolean continuesName(char c) {
+        return c == '_' || c == '$' || c >= '0' && c <= '9' || Character.isLetter(c);
     }
 
     private static boolean allStatementsAreDml(List<Token> tokens) {
