@@ -190,7 +190,11 @@ final class FrontendRelay {
      * itself, exactly as if it had failed, and the client gets the cap's error in that error's place.
      */
     void writeCapExceeded(PendingResponse write) {
-        PgError error = write.verdict.writeRowCapError();
+        writeCapExceeded(write, write.verdict.writeRowCapError());
+    }
+
+    /** As above, with {@code error} in the write's place. */
+    void writeCapExceeded(PendingResponse write, PgError error) {
         forward(FrontendMessages.parse(session.client.alloc(), "pgguard_write_cap", RejectionText.forRule("write-row-cap")),
                 PendingResponse.rejected(PendingResponse.Kind.PARSE, error));
         settled(write);

@@ -136,6 +136,15 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     public boolean onPassThrough(byte type) {
         if (type == BackendMessageType.PORTAL_SUSPENDED || type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
             PendingResponse head = session.tracker.head();
+            if (type == BackendMessageType.PORTAL_SUSPENDED && head != null && head.writeRowCap() >= 0) {
+                // A write with RETURNING fetched in parts: the server has made all its changes, but reports how many
+                // only when the portal completes. Roll it back rather than let a Sync commit an unknown count.
+                log.info("connection {} ({}): a write under the write cap of {} rows was executed in parts; rolling it"
+                        + " back", session.connectionId, session.user(), head.writeRowCap());
+                session.tracker.failExecute(head, -1);
+                session.relay.writeCapExceeded(head, WRITE_IN_PARTS);
+                return false;
+            }
             boolean forward = session.tracker.onMessage(type);
             session.relay.settled(head);
             return forward;
@@ -232,6 +241,12 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         session.relay.settled(head);
         return null;
     }
+
+    private static final PgError WRITE_IN_PARTS = new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,
+            "PgGuard: a write under a write row limit cannot be fetched in parts and was rolled back",
+            "The server reports how many rows a write changed only when its portal completes; an Execute with a row "
+                    + "limit suspended it first, so PgGuard rolled the write back with its transaction.",
+            "Execute the write without a fetch size (row limit), or without RETURNING.");
 
     private static final byte[][] WRITE_TAGS = {"INSERT ".getBytes(StandardCharsets.US_ASCII),
         "UPDATE ".getBytes(StandardCharsets.US_ASCII), "DELETE ".getBytes(StandardCharsets.US_ASCII),

@@ -212,10 +212,37 @@ public final class PolicyEvaluator {
                     case FORBID -> forbid(r);
                     case GRANTS -> grants(r);
                     case REQUIRE_WHERE -> requireWhere(r);
+                    case WRITE_ROW_CAP -> uncountableWrite(r);
                     default -> { }
                 }
             }
             return out;
+        }
+
+        /**
+         * A write row cap reads the changed rows from the command tag, which reports only the top-level statement's
+         * own rows: writes whose tag cannot count them are refused under a cap rather than let through uncounted.
+         */
+        private void uncountableWrite(Rule r) {
+            String why = uncountableWrite(f);
+            if (why != null) {
+                add(r, "the rows this statement changes cannot be counted against the write row limit of "
+                        + r.maxRows() + ": " + why, "Run each write as a plain INSERT, UPDATE, DELETE or MERGE of its own.");
+            }
+        }
+
+        static String uncountableWrite(StatementFacts f) {
+            if (f.writes().isEmpty() || f.kind() == CommandKind.COPY_FROM_STDIN) {
+                return null; // COPY's tag counts the rows it loaded
+            }
+            CommandKind kind = f.kind() == CommandKind.PREPARE ? f.innerKind() : f.kind();
+            if (f.writes().size() > 1 || f.writes().get(0).kind() != kind) {
+                return "a data-modifying WITH changes rows its command tag does not report";
+            }
+            if (f.text().regionMatches(true, 0, "explain", 0, 7)) {
+                return "EXPLAIN ANALYZE reports no row count";
+            }
+            return null;
         }
 
         private void add(Rule r, String reason, String hint) {

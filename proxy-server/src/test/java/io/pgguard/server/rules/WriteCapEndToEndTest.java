@@ -94,6 +94,48 @@ class WriteCapEndToEndTest {
     }
 
     @Test
+    void writesWhoseTagCannotCountTheirRowsAreRefusedUnderACap() throws Exception {
+        for (String mode : new String[] {"simple", "extended"}) {
+            reset();
+            try (Connection c = connect(mode); Statement s = c.createStatement()) {
+                // The command tag is the outer SELECT's ("SELECT 1"), not the rows the CTE changed: refused before
+                // it runs, like EXPLAIN ANALYZE of a write (its tag is "EXPLAIN").
+                for (String sql : new String[] {
+                        "WITH d AS (UPDATE wcap_items SET v = 'cte' WHERE id > 0 RETURNING id) SELECT count(*) FROM d",
+                        "EXPLAIN ANALYZE UPDATE wcap_items SET v = 'explained' WHERE id > 0"}) {
+                    PSQLException e = assertThrows(PSQLException.class, () -> s.execute(sql), mode + ": " + sql);
+                    assertEquals("42501", e.getSQLState(), mode + ": " + e.getMessage());
+                    assertTrue(e.getMessage().contains("cannot be counted against the write row limit of 5"),
+                            e.getMessage());
+                }
+                assertEquals(0, changed(), mode + ": nothing was changed");
+                assertEquals(2, s.executeUpdate("WITH k AS (SELECT 1) UPDATE wcap_items SET v = 'w' WHERE id <= 2"),
+                        mode + ": a read-only WITH before a write is counted by the write's own tag");
+            }
+        }
+    }
+
+    @Test
+    void aWriteFetchedInPartsIsNotCommittedPastTheCap() throws Exception {
+        try (Connection c = connect("extended")) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(2); // pgjdbc executes the portal 2 rows at a time (Execute with a row limit)
+                PSQLException e = assertThrows(PSQLException.class, () -> {
+                    try (ResultSet rs = s.executeQuery("UPDATE wcap_items SET v = 'parts' WHERE id > 0 RETURNING id")) {
+                        while (rs.next()) {
+                            rs.getInt(1);
+                        }
+                    }
+                });
+                assertEquals("54000", e.getSQLState(), e.getMessage());
+            }
+            c.commit();
+            assertEquals(0, changed(), "nothing over the cap was committed");
+        }
+    }
+
+    @Test
     void aMultiStatementQueryKeepsItsResultsAndFailsWhole() throws Exception {
         try (Connection c = connect("simple"); Statement s = c.createStatement()) {
             assertTrue(s.execute("SELECT id FROM wcap_items WHERE id <= 2 ORDER BY id; UPDATE wcap_items SET v = 'x' WHERE id = 1"));
