@@ -210,6 +210,9 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         if (where.alwaysTrue(condition)) {
             return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE is always true");
         }
+        if (!WhereAnalyzer.mentionsColumn(condition) && !where.alwaysFalse(condition)) { // 1 = 0: ORMs' empty IN
+            return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE names no column: it keeps every row or none");
+        }
         List<FromItem> others = new ArrayList<>(from == null ? List.of() : from);
         if (joins != null) {
             joins.forEach(j -> others.add(j.getRightItem()));
@@ -249,7 +252,7 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             return new Write(CommandKind.MERGE, target, onlyInserts ? WhereStatus.NOT_APPLICABLE : WhereStatus.RESTRICTING, null);
         }
         Expression on = merge.getOnCondition();
-        if (on == null || where.alwaysTrue(on)) {
+        if (on == null || where.alwaysTrue(on) || !WhereAnalyzer.mentionsColumn(on) && !where.alwaysFalse(on)) {
             return new Write(CommandKind.MERGE, target, WhereStatus.TRIVIAL, "ON condition is always true");
         }
         Table source = wholeTableSource(merge.getFromItem());

@@ -33,6 +33,7 @@ import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
@@ -164,10 +165,14 @@ final class WhereAnalyzer {
                 && a.getLeftExpression().toString().equals(b.getLeftExpression().toString());
     }
 
-    /** true/false literals, and casts of boolean-looking constants ('t'::boolean, 1::bool). */
+    /** true/false literals, casts of boolean-looking constants ('t'::boolean, 1::bool), and (SELECT true). */
     private Boolean booleanConstant(Expression e) {
         if (e instanceof BooleanValue b) {
             return b.getValue();
+        }
+        if (e instanceof ParenthesedSelect ps && ps.getSelect() instanceof PlainSelect inner && inner.getFromItem() == null
+                && inner.getWhere() == null && inner.getSelectItems() != null && inner.getSelectItems().size() == 1) {
+            return booleanConstant(unwrap(inner.getSelectItems().get(0).getExpression()));
         }
         if (e instanceof Column c && c.getTable() == null) {
             String name = c.getColumnName();
@@ -284,6 +289,47 @@ final class WhereAnalyzer {
         String ta = a.toString();
         return ta.equals(b.toString()) && !(a instanceof StringValue) && !(a instanceof LongValue)
                 && !(a instanceof DoubleValue) && SameValueEachTime.holdsFor(a);
+    }
+
+    /**
+     * Whether a condition names a column (or holds a subquery, which may be correlated). A condition that names
+     * none has one value for every row, so it keeps all rows or none: it cannot restrict a write
+     * ({@code WHERE 1 IN (1)}, {@code WHERE coalesce(null, true)}, {@code WHERE $1}, {@code WHERE random() < 2}).
+     */
+    static boolean mentionsColumn(Expression condition) {
+        ColumnFinder finder = new ColumnFinder();
+        condition.accept(finder, null);
+        return finder.found;
+    }
+
+    private static final class ColumnFinder extends ExpressionVisitorAdapter<Void> {
+        private boolean found;
+
+        @Override
+        public <S> Void visit(Column column, S context) {
+            boolean booleanWord = column.getTable() == null && (column.getColumnName().equalsIgnoreCase("true")
+                    || column.getColumnName().equalsIgnoreCase("false"));
+            found |= !booleanWord;
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(AllColumns all, S context) {
+            found = true;
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(Select select, S context) {
+            found = true;
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect select, S context) {
+            found = true;
+            return null;
+        }
     }
 
     /**

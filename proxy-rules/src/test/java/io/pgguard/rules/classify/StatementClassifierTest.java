@@ -107,10 +107,19 @@ class StatementClassifierTest {
             "UPDATE t SET v = 'x' WHERE lower(v) = lower(v)|TRIVIAL",
             "DELETE FROM t WHERE pg_catalog.upper(v) >= pg_catalog.upper(v)|TRIVIAL",
             "DELETE FROM t WHERE v COLLATE \"C\" = v COLLATE \"C\"|TRIVIAL",
-            "DELETE FROM t WHERE random() = random()|RESTRICTING",
+            "DELETE FROM t WHERE id * random() = id * random()|RESTRICTING",
             "DELETE FROM t WHERE my_func(id) = my_func(id)|RESTRICTING",
             "DELETE FROM t WHERE (SELECT max(id) FROM u) = (SELECT max(id) FROM u)|RESTRICTING",
-            "DELETE FROM t WHERE lower(v) = lower(w)|RESTRICTING"})
+            "DELETE FROM t WHERE lower(v) = lower(w)|RESTRICTING",
+            "DELETE FROM t WHERE 1 != 1|RESTRICTING", "DELETE FROM t WHERE 1 IN (1)|TRIVIAL", "DELETE FROM t WHERE coalesce(null, true)|TRIVIAL",
+            "DELETE FROM t WHERE lower('A') = 'a'|TRIVIAL", "DELETE FROM t WHERE $1|TRIVIAL",
+            "DELETE FROM t WHERE random() < 2|TRIVIAL", "DELETE FROM t WHERE (SELECT true)|TRIVIAL",
+            "DELETE FROM t WHERE id = 5 OR (SELECT true)|TRIVIAL", "DELETE FROM t WHERE (SELECT false)|RESTRICTING",
+            "DELETE FROM t WHERE $1::int IS NULL OR id = $1|RESTRICTING",
+            "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)|RESTRICTING",
+            "DELETE FROM t WHERE id IN (SELECT tid FROM u WHERE u.x = 5)|RESTRICTING",
+            "UPDATE t SET v = 'x' WHERE v IS NOT NULL|RESTRICTING",
+            "MERGE INTO t USING u ON 1 IN (1) WHEN MATCHED THEN DELETE|TRIVIAL"})
     void whereTriviality(String sql, WhereStatus expected) {
         StatementFacts f = one(sql);
         assertEquals(expected, f.writes().get(0).where(), f.describe());

@@ -40,12 +40,23 @@ class BeyondTheCorpusEndToEndTest {
             "SELECT * FROM ROWS FROM (generate_series(1, 2), generate_series(1, 3)) AS x(a, b)",
             "SELECT id FROM t ORDER BY id FETCH FIRST 1 ROW WITH TIES",
             "SET search_path = \"$user\", public",
-            "SELECT pg_catalog.set_config('search_path', 'public', false)");
+            "SELECT pg_catalog.set_config('search_path', 'public', false)",
+            // an empty IN list as ORMs render it: a constant-false WHERE changes nothing and must pass
+            "DELETE FROM t WHERE 1 != 1",
+            "UPDATE t SET v = 'never' WHERE 1 = 0");
 
-    /** Unrestricted writes in a form the reference policy names (x = x: the same expression on both sides). */
+    /**
+     * Unrestricted writes in forms the reference policy names: x = x with the same expression on both sides, and
+     * conditions that name no column, so that they keep every row or none.
+     */
     static final List<String> HARMFUL = List.of(
             "DELETE FROM t WHERE coalesce(id, 0) = coalesce(id, 0)",
-            "UPDATE t SET v = 'x' WHERE lower(v) = lower(v)");
+            "UPDATE t SET v = 'x' WHERE lower(v) = lower(v)",
+            "DELETE FROM t WHERE 1 IN (1)",
+            "DELETE FROM t WHERE (SELECT true)",
+            "UPDATE t SET v = 'x' WHERE coalesce(NULL, true)",
+            "DELETE FROM t WHERE lower('A') = 'a'",
+            "DELETE FROM t WHERE random() < 2");
 
     static PostgresFixture pg;
     static GuardHarness guard;
