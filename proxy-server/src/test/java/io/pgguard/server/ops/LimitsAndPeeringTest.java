@@ -60,6 +60,27 @@ class LimitsAndPeeringTest {
     }
 
     @Test
+    void connectionLimitPerDatabase() throws Exception {
+        try (Connection c = pg.superuser()) {
+            c.createStatement().execute("DROP DATABASE IF EXISTS lim_db");
+            c.createStatement().execute("CREATE DATABASE lim_db");
+        }
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits { max-connections-per-database = 5, databases { lim_db { max-connections = 1 } } }",
+                Map.of());
+                Connection first = guard.connect("lim_user", "pw", "lim_db", new Properties())) {
+            PSQLException e = assertThrows(PSQLException.class,
+                    () -> guard.connect("lim_user", "pw", "lim_db", new Properties()));
+            assertEquals("53300", e.getSQLState());
+            assertTrue(e.getMessage().contains("lim_db") && e.getMessage().contains("limit 1"), e.getMessage());
+            try (Connection other = guard.connect("lim_user", "pw", "postgres", new Properties())) {
+                assertTrue(other.isValid(2), "another database has its own count");
+            }
+            assertTrue(first.isValid(2));
+        }
+    }
+
+    @Test
     void statementTimeoutCancelsAndNamesTheLimit() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
                 + "pgguard.limits.users { lim_user { statement-timeout = 500ms } }", Map.of());
