@@ -302,8 +302,30 @@ final class WhereAnalyzer {
         return finder.found;
     }
 
-    private static final class ColumnFinder extends ExpressionVisitorAdapter<Void> {
+    /** Walks one expression without descending into subqueries, which it reports to {@link #subquery()}. */
+    private abstract static class ExpressionScan extends ExpressionVisitorAdapter<Void> {
+        abstract void subquery();
+
+        @Override
+        public <S> Void visit(Select select, S context) {
+            subquery();
+            return null;
+        }
+
+        @Override
+        public <S> Void visit(ParenthesedSelect select, S context) {
+            subquery();
+            return null;
+        }
+    }
+
+    private static final class ColumnFinder extends ExpressionScan {
         private boolean found;
+
+        @Override
+        void subquery() { // it may be correlated: count it as naming a column
+            found = true;
+        }
 
         @Override
         public <S> Void visit(Column column, S context) {
@@ -318,18 +340,6 @@ final class WhereAnalyzer {
             found = true;
             return null;
         }
-
-        @Override
-        public <S> Void visit(Select select, S context) {
-            found = true;
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedSelect select, S context) {
-            found = true;
-            return null;
-        }
     }
 
     /**
@@ -337,7 +347,7 @@ final class WhereAnalyzer {
      * functions PostgreSQL marks immutable or stable (coalesce(id, 0) = coalesce(id, 0) holds for every row,
      * random() = random() does not).
      */
-    private static final class SameValueEachTime extends ExpressionVisitorAdapter<Void> {
+    private static final class SameValueEachTime extends ExpressionScan {
         /** Conditional expressions PostgreSQL parses as syntax, not as pg_proc functions. */
         private static final Set<String> SYNTAX_FUNCTIONS = Set.of("coalesce", "nullif", "greatest", "least");
         private boolean holds = true;
@@ -361,15 +371,8 @@ final class WhereAnalyzer {
         }
 
         @Override
-        public <S> Void visit(Select select, S context) { // a subquery: not worth proving, so not the same
+        void subquery() { // not worth proving, so not the same
             holds = false;
-            return null;
-        }
-
-        @Override
-        public <S> Void visit(ParenthesedSelect select, S context) {
-            holds = false;
-            return null;
         }
 
         @Override
