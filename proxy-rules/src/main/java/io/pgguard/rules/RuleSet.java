@@ -58,6 +58,16 @@ public final class RuleSet {
         return allowAll;
     }
 
+    /** The roles the rules' users map gives a login user, in config order. */
+    public List<String> roleNames(String user) {
+        return allowAll ? List.of() : policy.rolesOf(user).stream().map(RoleGrant::name).toList();
+    }
+
+    /** Whether the rules define a role of this name. */
+    public boolean definesRole(String name) {
+        return !allowAll && policy.roles().containsKey(name);
+    }
+
     /** The validated model; internal to the rules engine and its tests. */
     public Policy policy() {
         return policy;

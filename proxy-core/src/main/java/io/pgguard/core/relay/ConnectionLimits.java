@@ -2,13 +2,17 @@ package io.pgguard.core.relay;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What protects the database from its clients: connection counts (0 = unlimited) overall, per user and per
  * database, and timeouts per user. Looked up once per connection.
+ *
+ * @param userTimeouts the timeouts of a login user when they differ from the defaults, else null (the server's
+ *                     configuration decides: by user name, or by the rules' role the user is mapped to)
  */
 public record ConnectionLimits(int maxConnections, int maxPerUser, Map<String, Integer> perUser, int maxPerDatabase,
-        Map<String, Integer> perDatabase, Timeouts defaultTimeouts, Map<String, Timeouts> userTimeouts) {
+        Map<String, Integer> perDatabase, Timeouts defaultTimeouts, Function<String, Timeouts> userTimeouts) {
 
     /** Zero disables a timeout. */
     public record Timeouts(Duration statement, Duration idleInTransaction, Duration idle) {
@@ -20,12 +24,11 @@ public record ConnectionLimits(int maxConnections, int maxPerUser, Map<String, I
     }
 
     public static final ConnectionLimits NONE = new ConnectionLimits(0, 0, Map.of(), 0, Map.of(), Timeouts.NONE,
-            Map.of());
+            user -> null);
 
     public ConnectionLimits {
         perUser = Map.copyOf(perUser);
         perDatabase = Map.copyOf(perDatabase);
-        userTimeouts = Map.copyOf(userTimeouts);
     }
 
     public int limitForUser(String user) {
@@ -37,6 +40,7 @@ public record ConnectionLimits(int maxConnections, int maxPerUser, Map<String, I
     }
 
     public Timeouts timeoutsFor(String user) {
-        return userTimeouts.getOrDefault(user, defaultTimeouts);
+        Timeouts t = userTimeouts.apply(user);
+        return t != null ? t : defaultTimeouts;
     }
 }

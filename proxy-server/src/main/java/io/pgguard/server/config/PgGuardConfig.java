@@ -71,12 +71,13 @@ public record PgGuardConfig(
     public static PgGuardConfig from(Config root) {
         try {
             Config c = root.getConfig("pgguard");
+            RuleSet rules = rules(c);
             Map<String, Upstream> upstreams = upstreams(c);
             Routing routing = routing(c, upstreams);
             ProxySettings settings = new ProxySettings(routing, clientTls(c),
                     (int) Math.min(Integer.MAX_VALUE, positiveBytes(c, "limits.max-message-size")),
                     positiveDuration(c, "limits.startup-timeout"), positiveDuration(c, "limits.connect-timeout"),
-                    new HashSet<>(c.getStringList("quiet-applications")), limits(c));
+                    new HashSet<>(c.getStringList("quiet-applications")), limits(c, rules));
             String adminText = c.getString("admin.listen").trim();
             HostPort admin = adminText.isEmpty() ? null : HostPort.parse("pgguard.admin.listen", adminText);
             return new PgGuardConfig(
@@ -87,13 +88,13 @@ public record PgGuardConfig(
                     oneOf(c, "metrics.user-label", "all", "ruled", "none"), c.getBoolean("metrics.enabled"),
                     new AuditSettings(oneOf(c, "audit.statements", "all", "writes", "rejections", "none"),
                             c.getBoolean("audit.connections"), c.getBoolean("audit.redact-literals")),
-                    replicaId(c), peers(c), nonNegative(c, "limits.max-statements-per-query"), rules(c), root);
+                    replicaId(c), peers(c), nonNegative(c, "limits.max-statements-per-query"), rules, root);
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage(), e);
         }
     }
 
-    private static ConnectionLimits limits(Config c) {
+    private static ConnectionLimits limits(Config c, RuleSet rules) {
         Map<String, Integer> perUser = new LinkedHashMap<>();
         Map<String, ConnectionLimits.Timeouts> userTimeouts = new LinkedHashMap<>();
         ConnectionLimits.Timeouts defaults = timeouts(c.getConfig("limits"), "pgguard.limits", null);
@@ -106,6 +107,15 @@ public record PgGuardConfig(
             }
             userTimeouts.put(user, timeouts(u, prefix, defaults));
         }
+        Map<String, ConnectionLimits.Timeouts> roleTimeouts = new LinkedHashMap<>();
+        Config roles = c.getConfig("limits.roles");
+        for (String role : roles.root().keySet()) {
+            String prefix = "pgguard.limits.roles." + role;
+            if (!rules.definesRole(role)) {
+                throw new ConfigException(prefix + ": no role " + role + " under pgguard.rules.roles");
+            }
+            roleTimeouts.put(role, timeouts(roles.getConfig(quote(role)), prefix, defaults));
+        }
         Map<String, Integer> perDatabase = new LinkedHashMap<>();
         Config dbs = c.getConfig("limits.databases");
         for (String db : dbs.root().keySet()) {
@@ -113,7 +123,23 @@ public record PgGuardConfig(
         }
         return new ConnectionLimits(nonNegative(c, "limits.max-connections"),
                 nonNegative(c, "limits.max-connections-per-user"), perUser,
-                nonNegative(c, "limits.max-connections-per-database"), perDatabase, defaults, userTimeouts);
+                nonNegative(c, "limits.max-connections-per-database"), perDatabase, defaults,
+                timeoutsByUserThenRole(userTimeouts, roleTimeouts, rules));
+    }
+
+    /** A user's own entry first, then the entry of the first of the user's rules roles that has one. */
+    private static java.util.function.Function<String, ConnectionLimits.Timeouts> timeoutsByUserThenRole(
+            Map<String, ConnectionLimits.Timeouts> byUser, Map<String, ConnectionLimits.Timeouts> byRole, RuleSet rules) {
+        Map<String, ConnectionLimits.Timeouts> users = Map.copyOf(byUser);
+        Map<String, ConnectionLimits.Timeouts> roles = Map.copyOf(byRole);
+        return user -> {
+            ConnectionLimits.Timeouts own = users.get(user);
+            if (own != null || roles.isEmpty()) {
+                return own;
+            }
+            return rules.roleNames(user).stream().map(roles::get).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(null);
+        };
     }
 
     private static ConnectionLimits.Timeouts timeouts(Config c, String prefix, ConnectionLimits.Timeouts fallback) {

@@ -34,6 +34,8 @@ class ConfigAndCliTest {
         assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
         assertTrue(invalid("pgguard.limits.startup-timeout = -1s").contains("pgguard.limits.startup-timeout"));
         assertTrue(invalid("pgguard.audit.statements = everything").contains("pgguard.audit.statements"));
+        assertTrue(invalid("pgguard.limits.roles { nobody { statement-timeout = 1s } }")
+                .contains("pgguard.limits.roles.nobody: no role nobody under pgguard.rules.roles"));
         assertTrue(invalid("pgguard { listen = ").contains("invalid configuration"));
         assertTrue(invalid("pgguard.rules { rules = [ { id = x, type = forbid, kinds = [NOT_A_KIND] } ] }")
                 .contains("pgguard.rules"));

@@ -97,6 +97,20 @@ class LimitsAndPeeringTest {
     }
 
     @Test
+    void statementTimeoutOfARulesRoleAppliesToItsUsers() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits.roles { r { statement-timeout = 500ms } }", Map.of());
+                Connection ruled = guard.connect("lim_ruled", "pw");
+                Connection other = guard.connect("lim_user", "pw")) {
+            PSQLException e = assertThrows(PSQLException.class,
+                    () -> ruled.createStatement().execute("SELECT pg_sleep(20)"));
+            assertEquals("57014", e.getSQLState(), "lim_ruled is mapped to role r");
+            assertTrue(e.getMessage().contains("statement timeout"), e.getMessage());
+            other.createStatement().execute("SELECT pg_sleep(1)"); // lim_user has no role, so no timeout
+        }
+    }
+
+    @Test
     void idleInTransactionAndIdleTimeouts() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
                 + "pgguard.limits { idle-in-transaction-timeout = 400ms, idle-timeout = 1200ms }", Map.of())) {
