@@ -210,8 +210,10 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         if (where.alwaysTrue(condition)) {
             return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE is always true");
         }
-        if (!WhereAnalyzer.mentionsColumn(condition) && !where.alwaysFalse(condition)) { // 1 = 0: ORMs' empty IN
-            return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE names no column: it keeps every row or none");
+        if (!WhereAnalyzer.mentionsColumnOf(condition, reference(target)) && !where.alwaysFalse(condition)) {
+            // (a provably false WHERE passes: ORMs send 1 = 0 for an empty IN list)
+            return new Write(kind, target, WhereStatus.TRIVIAL,
+                    "WHERE names no column of " + reference(target) + ": it keeps every row or none");
         }
         List<FromItem> others = new ArrayList<>(from == null ? List.of() : from);
         if (joins != null) {

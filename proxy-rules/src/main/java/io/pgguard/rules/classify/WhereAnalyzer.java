@@ -297,7 +297,16 @@ final class WhereAnalyzer {
      * ({@code WHERE 1 IN (1)}, {@code WHERE coalesce(null, true)}, {@code WHERE $1}, {@code WHERE random() < 2}).
      */
     static boolean mentionsColumn(Expression condition) {
-        ColumnFinder finder = new ColumnFinder();
+        return mentionsColumnOf(condition, null);
+    }
+
+    /**
+     * As {@link #mentionsColumn}, counting only columns that may belong to the written table: unqualified ones,
+     * and those qualified by {@code targetRef} (its alias, or its name). {@code DELETE FROM t USING u WHERE
+     * u.x = 5} names no column of t, so it deletes every row of t or none. Null counts every column.
+     */
+    static boolean mentionsColumnOf(Expression condition, String targetRef) {
+        ColumnFinder finder = new ColumnFinder(targetRef);
         condition.accept(finder, null);
         return finder.found;
     }
@@ -320,7 +329,12 @@ final class WhereAnalyzer {
     }
 
     private static final class ColumnFinder extends ExpressionScan {
+        private final String targetRef;
         private boolean found;
+
+        ColumnFinder(String targetRef) {
+            this.targetRef = targetRef;
+        }
 
         @Override
         void subquery() { // it may be correlated: count it as naming a column
@@ -329,9 +343,10 @@ final class WhereAnalyzer {
 
         @Override
         public <S> Void visit(Column column, S context) {
-            boolean booleanWord = column.getTable() == null && (column.getColumnName().equalsIgnoreCase("true")
+            String qualifier = qualifier(column);
+            boolean booleanWord = qualifier.isEmpty() && (column.getColumnName().equalsIgnoreCase("true")
                     || column.getColumnName().equalsIgnoreCase("false"));
-            found |= !booleanWord;
+            found |= !booleanWord && (targetRef == null || qualifier.isEmpty() || qualifier.equals(targetRef));
             return null;
         }
 

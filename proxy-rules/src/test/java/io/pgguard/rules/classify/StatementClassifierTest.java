@@ -119,7 +119,12 @@ class StatementClassifierTest {
             "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)|RESTRICTING",
             "DELETE FROM t WHERE id IN (SELECT tid FROM u WHERE u.x = 5)|RESTRICTING",
             "UPDATE t SET v = 'x' WHERE v IS NOT NULL|RESTRICTING",
-            "MERGE INTO t USING u ON 1 IN (1) WHEN MATCHED THEN DELETE|TRIVIAL"})
+            "MERGE INTO t USING u ON 1 IN (1) WHEN MATCHED THEN DELETE|TRIVIAL",
+            "DELETE FROM t USING u WHERE u.x = 5|TRIVIAL", "UPDATE t SET v = 'x' FROM u WHERE u.x = 5|TRIVIAL",
+            "DELETE FROM t USING u WHERE u.tid = t.id|RESTRICTING", "DELETE FROM t USING u WHERE u.tid = id|RESTRICTING",
+            "DELETE FROM t AS x USING u WHERE u.a = x.a|RESTRICTING",
+            "DELETE FROM public.t USING u WHERE u.tid = public.t.id|RESTRICTING",
+            "UPDATE t SET v = u.v FROM u WHERE u.id = t.id AND u.x = 5|RESTRICTING"})
     void whereTriviality(String sql, WhereStatus expected) {
         StatementFacts f = one(sql);
         assertEquals(expected, f.writes().get(0).where(), f.describe());

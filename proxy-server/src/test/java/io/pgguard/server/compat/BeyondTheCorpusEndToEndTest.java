@@ -43,11 +43,12 @@ class BeyondTheCorpusEndToEndTest {
             "SELECT pg_catalog.set_config('search_path', 'public', false)",
             // an empty IN list as ORMs render it: a constant-false WHERE changes nothing and must pass
             "DELETE FROM t WHERE 1 != 1",
-            "UPDATE t SET v = 'never' WHERE 1 = 0");
+            "UPDATE t SET v = 'never' WHERE 1 = 0",
+            "UPDATE t SET v = u.v FROM (VALUES (2, 'b')) AS u(id, v) WHERE u.id = t.id");
 
     /**
      * Unrestricted writes in forms the reference policy names: x = x with the same expression on both sides, and
-     * conditions that name no column, so that they keep every row or none.
+     * conditions that name no column of the written table, so that they keep every row or none.
      */
     static final List<String> HARMFUL = List.of(
             "DELETE FROM t WHERE coalesce(id, 0) = coalesce(id, 0)",
@@ -56,7 +57,8 @@ class BeyondTheCorpusEndToEndTest {
             "DELETE FROM t WHERE (SELECT true)",
             "UPDATE t SET v = 'x' WHERE coalesce(NULL, true)",
             "DELETE FROM t WHERE lower('A') = 'a'",
-            "DELETE FROM t WHERE random() < 2");
+            "DELETE FROM t WHERE random() < 2",
+            "DELETE FROM t USING (VALUES (1)) AS u(x) WHERE u.x = 1");
 
     static PostgresFixture pg;
     static GuardHarness guard;
