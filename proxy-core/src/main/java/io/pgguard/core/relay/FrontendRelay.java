@@ -28,6 +28,8 @@ final class FrontendRelay {
     private final Map<String, Verdict> statements = new HashMap<>();
     /** The verdict of the statement behind each open portal. */
     private final Map<String, Verdict> portals = new HashMap<>();
+    /** Rows returned so far by each open portal under a read row cap (see {@link PendingResponse#portalRows}). */
+    private final Map<String, long[]> cappedPortalRows = new HashMap<>();
     /**
      * A write under a row cap whose command tag has not come back yet. Until it has, everything the client
      * sends after it (but COPY data) waits here, so that the server has not moved past the write when PgGuard
@@ -116,6 +118,11 @@ final class FrontendRelay {
         Bind bind = decode(message, Bind::decode);
         Verdict verdict = statements.get(bind.statementName());
         portals.put(bind.portalName(), verdict);
+        if (verdict != null && verdict.readRowCap() >= 0) {
+            cappedPortalRows.put(bind.portalName(), new long[1]);
+        } else if (!cappedPortalRows.isEmpty()) {
+            cappedPortalRows.remove(bind.portalName());
+        }
         forward(message, verdict != null && verdict.isReject()
                 ? PendingResponse.rejected(PendingResponse.Kind.BIND, verdict.rejection())
                 : PendingResponse.BIND);
@@ -128,7 +135,11 @@ final class FrontendRelay {
             return PgWire.readCString(body);
         });
         session.statements++;
-        forwardExecute(message, PendingResponse.of(PendingResponse.Kind.EXECUTE, portals.get(portal), start));
+        PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, portals.get(portal), start);
+        if (execute.readRowCap() >= 0) {
+            execute.portalRows = cappedPortalRows.get(portal);
+        }
+        forwardExecute(message, execute);
     }
 
     /** Forwards an Execute; under a write cap, asks the server to send its answer now and holds what follows. */
@@ -225,6 +236,7 @@ final class FrontendRelay {
             statements.remove(close.name());
         } else {
             portals.remove(close.name());
+            cappedPortalRows.remove(close.name());
         }
         forward(message, PendingResponse.CLOSE);
     }
@@ -293,6 +305,7 @@ final class FrontendRelay {
     void release() {
         statements.clear();
         portals.clear();
+        cappedPortalRows.clear();
         watchedWrite = null;
         Held h;
         while ((h = held.pollFirst()) != null) {

@@ -39,6 +39,11 @@ final class PendingResponse {
     long rows = -1;
     /** Rows of the current result set, counted only when the statement has a read row cap. */
     long rowsSeen;
+    /**
+     * For an Execute of a portal under a read row cap: the rows the portal has returned so far, shared by all its
+     * Executes, so that a portal fetched in parts is capped as the one result it is. Null otherwise.
+     */
+    long[] portalRows;
     boolean capExceeded;
     /** Set when PgGuard cancels this statement itself (statement timeout), to name why in the client's error. */
     PgError overrideError;

@@ -85,7 +85,8 @@ final class ResponseTracker {
         if (head.capExceeded) {
             return false;
         }
-        if (++head.rowsSeen <= head.readRowCap()) {
+        long seen = head.portalRows != null ? ++head.portalRows[0] : ++head.rowsSeen;
+        if (seen <= head.readRowCap()) {
             return true;
         }
         head.capExceeded = true;

@@ -127,24 +127,16 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         return switch (type) {
             case BackendMessageType.AUTHENTICATION, BackendMessageType.BACKEND_KEY_DATA,
                     BackendMessageType.PARAMETER_STATUS, BackendMessageType.READY_FOR_QUERY,
-                    BackendMessageType.ERROR_RESPONSE, BackendMessageType.COMMAND_COMPLETE -> true;
+                    BackendMessageType.ERROR_RESPONSE, BackendMessageType.COMMAND_COMPLETE,
+                    BackendMessageType.PORTAL_SUSPENDED -> true;
             default -> false;
         };
     }
 
     @Override
     public boolean onPassThrough(byte type) {
-        if (type == BackendMessageType.PORTAL_SUSPENDED || type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
+        if (type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
             PendingResponse head = session.tracker.head();
-            if (type == BackendMessageType.PORTAL_SUSPENDED && head != null && head.writeRowCap() >= 0) {
-                // A write with RETURNING fetched in parts: the server has made all its changes, but reports how many
-                // only when the portal completes. Roll it back rather than let a Sync commit an unknown count.
-                log.info("connection {} ({}): a write under the write cap of {} rows was executed in parts; rolling it"
-                        + " back", session.connectionId, session.user(), head.writeRowCap());
-                session.tracker.failExecute(head, -1);
-                session.relay.writeCapExceeded(head, WRITE_IN_PARTS);
-                return false;
-            }
             boolean forward = session.tracker.onMessage(type);
             session.relay.settled(head);
             return forward;
@@ -163,6 +155,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             case BackendMessageType.READY_FOR_QUERY -> onReadyForQuery(message, body);
             case BackendMessageType.ERROR_RESPONSE -> onError(body);
             case BackendMessageType.COMMAND_COMPLETE -> onCommandComplete(body);
+            case BackendMessageType.PORTAL_SUSPENDED -> onPortalSuspended();
             default -> null;
         };
     }
@@ -238,6 +231,28 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             return session.client.alloc().buffer(0);
         }
         session.tracker.onCommandComplete(rows);
+        session.relay.settled(head);
+        return null;
+    }
+
+    /** The end of one part of a portal fetched in parts (an Execute with a row limit). */
+    private ByteBuf onPortalSuspended() {
+        PendingResponse head = session.tracker.head();
+        if (head != null && head.writeRowCap() >= 0) {
+            // A write with RETURNING fetched in parts: the server has made all its changes, but reports how many
+            // only when the portal completes. Roll it back rather than let a Sync commit an unknown count.
+            log.info("connection {} ({}): a write under the write cap of {} rows was executed in parts; rolling it"
+                    + " back", session.connectionId, session.user(), head.writeRowCap());
+            session.tracker.failExecute(head, -1);
+            session.relay.writeCapExceeded(head, WRITE_IN_PARTS);
+            return session.client.alloc().buffer(0);
+        }
+        PgError capError = session.tracker.onCappedCommandComplete();
+        if (capError != null) { // this part passed the portal's read cap: the error ends it, never a cut result
+            session.relay.settled(head);
+            return capError.encodeError(session.client.alloc());
+        }
+        session.tracker.onMessage(BackendMessageType.PORTAL_SUSPENDED);
         session.relay.settled(head);
         return null;
     }

@@ -161,6 +161,27 @@ class RuleKindsEndToEndTest {
     }
 
     @Test
+    void aResultFetchedInPartsIsCappedAsOneResult() throws Exception {
+        try (Connection c = guard.connect("capped_user", "pw")) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.setFetchSize(2); // pgjdbc executes the portal 2 rows at a time (Execute with a row limit)
+                int[] rows = {0};
+                PSQLException e = assertThrows(PSQLException.class, () -> {
+                    try (ResultSet rs = s.executeQuery("TABLE kind_items")) {
+                        while (rs.next()) {
+                            rows[0]++;
+                        }
+                    }
+                });
+                assertEquals("54000", e.getSQLState(), e.getMessage());
+                assertTrue(rows[0] <= 5, rows[0] + " rows reached the client past the cap of 5");
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
     void roleSwitchAndUnknownEffectAreRefused() throws Exception {
         pg.sql("DROP ROLE IF EXISTS kind_other; CREATE ROLE kind_other; GRANT kind_other TO kind_user");
         try (Connection c = guard.connect("kind_user", "pw")) {
