@@ -15,10 +15,13 @@ final class ParserInput {
     private static final String PLACEHOLDER = "__pgguard_lit_";
 
     final String text;
+    /** The tokens the text was written from (constant lists shortened); string constants numbered in this order. */
+    final List<Token> tokens;
     private final List<String> literalValues;
 
-    private ParserInput(String text, List<String> literalValues) {
+    private ParserInput(String text, List<Token> tokens, List<String> literalValues) {
         this.text = text;
+        this.tokens = tokens;
         this.literalValues = literalValues;
     }
 
@@ -71,7 +74,7 @@ final class ParserInput {
             }
             switch (t.type()) {
                 case STRING -> {
-                    b.append('\'').append(PLACEHOLDER).append(values.size()).append('\'');
+                    b.append('\'').append(placeholder(values.size())).append('\'');
                     values.add(t.value());
                 }
                 case QUOTED_IDENT -> b.append('"').append(t.value().replace("\"", "\"\"")).append('"');
@@ -79,7 +82,7 @@ final class ParserInput {
             }
             previous = t;
         }
-        return new ParserInput(b.toString(), List.copyOf(values));
+        return new ParserInput(b.toString(), tokens, List.copyOf(values));
     }
 
     /** For COLLATE [schema .] name at i: index of the name's last token; else -1. */
@@ -110,6 +113,11 @@ final class ParserInput {
         boolean op = k + 1 < tokens.size() && tokens.get(k).type() == TokenType.OPERATOR
                 && tokens.get(k + 1).type() == TokenType.RPAREN;
         return op ? k + 1 : -1;
+    }
+
+    /** The text standing for the n-th string constant of a statement. */
+    static String placeholder(int n) {
+        return PLACEHOLDER + n;
     }
 
     /** The decoded value of a string constant as JSqlParser reports it, or null if it is not one of ours. */

@@ -35,8 +35,8 @@ import net.sf.jsqlparser.statement.update.Update;
 
 /**
  * Turns lexed statements into {@link StatementFacts}. Queries and DML (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE,
- * DELETE, MERGE) go through JSqlParser, one statement at a time, on the calling thread, fed a normalised text
- * (see {@link ParserInput}); utility statements JSqlParser does not know are classified from their keywords by
+ * DELETE, MERGE) get JSqlParser's AST: built by {@link ShapeParser} for the common OLTP shapes, else by JSqlParser,
+ * one statement at a time, on the calling thread, fed a normalised text (see {@link ParserInput}); utility statements JSqlParser does not know are classified from their keywords by
  * {@link UtilityClassifier}. Wrappers (EXPLAIN, PREPARE, DECLARE, COPY (query)) classify what they wrap.
  * Whatever cannot be classified is UNPARSEABLE, which the policy treats as an unknown effect.
  */
@@ -128,9 +128,11 @@ public final class StatementClassifier {
         boolean tableShorthand = tokens.get(0).isKeyword("table");
         ParserInput input = ParserInput.of(tableShorthand ? tokens.subList(1, tokens.size()) : tokens);
         String text = tableShorthand ? "SELECT * FROM " + input.text : input.text;
-        Statement statement;
+        Statement statement = tableShorthand ? null : ShapeParser.parse(input.tokens);
         try {
-            statement = parse(text);
+            if (statement == null) {
+                statement = parse(text);
+            }
         } catch (Exception | StackOverflowError e) { // ParseException, TokenMgrException, deep recursion
             if (e instanceof BudgetExceeded) {
                 b.unparseable(e.getMessage());
@@ -198,7 +200,7 @@ public final class StatementClassifier {
      * CCJSqlParserUtil, it tries JSqlParser's simple mode first and its complex mode (more lookahead, several times
      * slower) only when the simple one fails; both attempts share one time budget.
      */
-    private static Statement parse(String text) throws Exception {
+    static Statement parse(String text) throws Exception {
         CCJSqlParser simple = newParser(text, false);
         try (ParseWatchdog.Slot watch = ParseWatchdog.arm(simple)) {
             try {
