@@ -47,6 +47,8 @@ import net.sf.jsqlparser.statement.insert.Insert;
 import net.sf.jsqlparser.statement.select.AllColumns;
 import net.sf.jsqlparser.statement.select.AllTableColumns;
 import net.sf.jsqlparser.statement.select.Distinct;
+import net.sf.jsqlparser.statement.select.Fetch;
+import net.sf.jsqlparser.statement.select.ForMode;
 import net.sf.jsqlparser.statement.select.GroupByElement;
 import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.Limit;
@@ -195,9 +197,65 @@ final class ShapeParser {
         if (accept("offset")) {
             Offset offset = new Offset();
             offset.setOffset(countOrParameter());
+            if (peekKeyword("row") || peekKeyword("rows")) {
+                offset.setOffsetParam(next().value().toUpperCase(java.util.Locale.ROOT));
+            }
             select.setOffset(offset);
         }
+        if (select.getLimit() == null && accept("fetch")) {
+            select.setFetch(fetch());
+        }
+        if (accept("for")) {
+            rowLock(select);
+        }
         return select;
+    }
+
+    /** FETCH {FIRST | NEXT} n {ROW | ROWS} ONLY, as Hibernate 6 pages. */
+    private Fetch fetch() {
+        Fetch fetch = new Fetch();
+        if (accept("first")) {
+            fetch.setFetchParamFirst(true);
+        } else {
+            expect("next");
+        }
+        fetch.setExpression(countOrParameter());
+        Token unit = next();
+        if (!unit.isKeyword("row") && !unit.isKeyword("rows")) {
+            throw NOT_A_SHAPE;
+        }
+        expect("only");
+        fetch.addFetchParameter(unit.value().toUpperCase(java.util.Locale.ROOT));
+        fetch.addFetchParameter("ONLY");
+        return fetch;
+    }
+
+    /** FOR {UPDATE | NO KEY UPDATE | SHARE | KEY SHARE} [OF table, ...] [NOWAIT | SKIP LOCKED]: one clause. */
+    private void rowLock(PlainSelect select) {
+        if (accept("update")) {
+            select.setForMode(ForMode.UPDATE);
+        } else if (accept("share")) {
+            select.setForMode(ForMode.SHARE);
+        } else if (acceptPair("no", "key")) {
+            expect("update");
+            select.setForMode(ForMode.NO_KEY_UPDATE);
+        } else if (acceptPair("key", "share")) {
+            select.setForMode(ForMode.KEY_SHARE);
+        } else {
+            throw NOT_A_SHAPE;
+        }
+        if (accept("of")) {
+            List<Table> tables = new ArrayList<>();
+            do {
+                tables.add(new Table(name()));
+            } while (acceptType(TokenType.COMMA));
+            select.setForUpdateTables(tables);
+        }
+        if (accept("nowait")) {
+            select.setNoWait(true);
+        } else if (acceptPair("skip", "locked")) {
+            select.setSkipLocked(true);
+        }
     }
 
     private Insert insert() {

@@ -53,6 +53,13 @@ class ShapeParserTest {
         "SELECT t.c FROM s.t WHERE t.c <> 1 AND d != 2 AND e <= 3 AND f < 4 AND g > 5",
         "select Abalance from Pgbench_Accounts where Aid = $1",
         "SELECT id FROM orders WHERE status = E'new\\n' AND note = $$x$$",
+        "select o.id as id_1 from orders o where o.id in ($1, $2) order by o.id desc offset $3 rows fetch first $4 rows only",
+        "SELECT a FROM t OFFSET 3 ROW FETCH NEXT 1 ROW ONLY",
+        "SELECT a FROM t FETCH FIRST 5 ROWS ONLY",
+        "SELECT a FROM t WHERE id = $1 FOR UPDATE",
+        "SELECT a FROM t x JOIN u ON u.a = x.a WHERE x.id = 1 FOR NO KEY UPDATE OF x SKIP LOCKED",
+        "SELECT a FROM t LIMIT 1 FOR SHARE NOWAIT",
+        "SELECT a FROM t FOR KEY SHARE OF t, u",
     })
     void buildsTheTreeJSqlParserBuilds(String sql) {
         assertSameTree(sql, true);
@@ -60,7 +67,11 @@ class ShapeParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "SELECT a FROM t FOR UPDATE",
+        "SELECT a FROM t FOR UPDATE FOR SHARE",
+        "SELECT a FROM t FOR UPDATE LIMIT 1",
+        "SELECT a FROM t FETCH FIRST ROW ONLY",
+        "SELECT a FROM t LIMIT 1 FETCH FIRST 1 ROWS ONLY",
+        "SELECT a FROM t FETCH FIRST 1 ROWS WITH TIES",
         "SELECT a FROM t UNION SELECT b FROM u",
         "SELECT a::int FROM t",
         "SELECT CAST(a AS int) FROM t",
@@ -86,7 +97,6 @@ class ShapeParserTest {
         "SELECT a FROM t WHERE a LIKE 'x' ESCAPE '!'",
         "SELECT a INTO b FROM t",
         "SELECT a FROM t WHERE current_time > a",
-        "SELECT a FROM t FETCH FIRST 1 ROWS ONLY",
         "SELECT a FROM d.s.t",
         "SELECT s.t.c FROM s.t",
         "SELECT coalesce(a, 1) FROM t",
@@ -225,11 +235,19 @@ class ShapeParserTest {
                         b.append(", ").append(value(0)).append(pick(new String[] {"", " ASC", " DESC"}));
                     }
                 }
-                if (r.nextInt(3) == 0) {
-                    b.append(" LIMIT ").append(pick(new String[] {"10", "$1", "ALL"}));
-                    if (r.nextBoolean()) {
-                        b.append(" OFFSET ").append(pick(new String[] {"5", "$2"}));
+                switch (r.nextInt(6)) {
+                    case 0 -> b.append(" LIMIT ").append(pick(new String[] {"10", "$1", "ALL"}))
+                            .append(r.nextBoolean() ? " OFFSET " + pick(new String[] {"5", "$2"}) : "");
+                    case 1 -> b.append(r.nextBoolean() ? " OFFSET " + pick(new String[] {"5 ROWS", "$2 ROW", "7"}) : "")
+                            .append(" FETCH ").append(pick(new String[] {"FIRST ", "NEXT "}))
+                            .append(pick(new String[] {"1 ROW ONLY", "$3 ROWS ONLY"}));
+                    default -> {
                     }
+                }
+                if (r.nextInt(5) == 0) {
+                    b.append(" FOR ").append(pick(new String[] {"UPDATE", "NO KEY UPDATE", "SHARE", "KEY SHARE"}))
+                            .append(pick(new String[] {"", " OF t", " OF x, \"Q\""}))
+                            .append(pick(new String[] {"", " NOWAIT", " SKIP LOCKED"}));
                 }
             }
             return b.toString();
