@@ -128,15 +128,18 @@ class ShapeParserTest {
     @Test
     void agreesWithJSqlParserOnTheCorpus() {
         int accepted = 0;
+        int total = 0;
         for (String file : List.of("benign.jsonl", "adversarial.jsonl")) {
             for (TestFiles.Case c : TestFiles.corpus(file)) {
                 for (String sql : statementsOf(c.sql())) {
+                    total++;
                     if (assertSameTree(sql, false)) {
                         accepted++;
                     }
                 }
             }
         }
+        System.out.println("shape parser: read " + accepted + " of " + total + " corpus statements, the same tree as JSqlParser");
         assertTrue(accepted >= 20, "the shape parser read only " + accepted + " corpus statements");
     }
 
