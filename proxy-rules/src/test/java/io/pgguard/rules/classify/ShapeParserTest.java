@@ -60,6 +60,11 @@ class ShapeParserTest {
         "SELECT a FROM t x JOIN u ON u.a = x.a WHERE x.id = 1 FOR NO KEY UPDATE OF x SKIP LOCKED",
         "SELECT a FROM t LIMIT 1 FOR SHARE NOWAIT",
         "SELECT a FROM t FOR KEY SHARE OF t, u",
+        "DELETE FROM t WHERE id = 1 OR TRUE",
+        "DELETE FROM t WHERE NOT id = 1 AND b OR c = 2",
+        "SELECT a FROM t WHERE a=-1 AND b<-2 AND c>=-$1",
+        "UPDATE t SET a = 1 WHERE id = 1 -- OR TRUE\n AND b = 2",
+        "DELETE FROM t WHERE id = 1 /* OR TRUE /* nested */ OR TRUE */ AND b = 2",
     })
     void buildsTheTreeJSqlParserBuilds(String sql) {
         assertSameTree(sql, true);
