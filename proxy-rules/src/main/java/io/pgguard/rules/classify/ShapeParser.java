@@ -4,8 +4,10 @@ import io.pgguard.rules.lex.Token;
 import io.pgguard.rules.lex.TokenType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import net.sf.jsqlparser.expression.Alias;
+import net.sf.jsqlparser.expression.AllValue;
 import net.sf.jsqlparser.expression.BinaryExpression;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.DoubleValue;
@@ -62,7 +64,8 @@ import net.sf.jsqlparser.statement.update.UpdateSet;
 
 /**
  * Builds JSqlParser's AST for the statement shapes OLTP applications send most, straight from our tokens: a
- * single-block SELECT over tables and joins, INSERT ... VALUES, and UPDATE / DELETE of one table by a condition,
+ * single-block SELECT over tables and joins (LIMIT / OFFSET / FETCH FIRST, one row-locking clause), INSERT ...
+ * VALUES, and UPDATE / DELETE of one table by a condition, each with RETURNING where PostgreSQL allows it,
  * with plain expressions (columns, constants, parameters, calls, AND/OR/NOT, comparisons, IN lists, LIKE,
  * BETWEEN, IS NULL, arithmetic). JSqlParser's generated parser spends most of its 30-150 µs per statement in
  * lookahead; this reads those shapes in a few µs and hands the rest of the classifier the same tree.
@@ -77,7 +80,8 @@ final class ShapeParser {
     /**
      * Words that are not plain names here: PostgreSQL's reserved, type/function-name and column-name keywords
      * (which take special syntax: typed literals, CAST, EXTRACT...) and the words of clauses this parser does not
-     * read (window functions, row locks, set operations, ordering options).
+     * read (window functions, set operations, NULLS FIRST/LAST) or reads only in their own place (OFFSET ... ROWS,
+     * FETCH FIRST, FOR UPDATE OF ... SKIP LOCKED).
      */
     private static final Set<String> NOT_A_NAME = Set.copyOf(List.of(
             // PostgreSQL reserved keywords
@@ -191,14 +195,14 @@ final class ShapeParser {
         }
         if (accept("limit")) {
             Limit limit = new Limit();
-            limit.setRowCount(accept("all") ? new net.sf.jsqlparser.expression.AllValue() : countOrParameter());
+            limit.setRowCount(accept("all") ? new AllValue() : countOrParameter());
             select.setLimit(limit);
         }
         if (accept("offset")) {
             Offset offset = new Offset();
             offset.setOffset(countOrParameter());
             if (peekKeyword("row") || peekKeyword("rows")) {
-                offset.setOffsetParam(next().value().toUpperCase(java.util.Locale.ROOT));
+                offset.setOffsetParam(next().value().toUpperCase(Locale.ROOT));
             }
             select.setOffset(offset);
         }
@@ -225,7 +229,7 @@ final class ShapeParser {
             throw NOT_A_SHAPE;
         }
         expect("only");
-        fetch.addFetchParameter(unit.value().toUpperCase(java.util.Locale.ROOT));
+        fetch.addFetchParameter(unit.value().toUpperCase(Locale.ROOT));
         fetch.addFetchParameter("ONLY");
         return fetch;
     }
