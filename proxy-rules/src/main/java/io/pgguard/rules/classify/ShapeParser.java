@@ -779,14 +779,15 @@ final class ShapeParser {
         if (t.type() == TokenType.IDENT && !NOT_A_NAME.contains(t.value())) {
             return t.text();
         }
-        if (t.type() == TokenType.QUOTED_IDENT) {
+        if (t.type() == TokenType.QUOTED_IDENT && t.value().indexOf('.') < 0) {
+            // JSqlParser splits a quoted name at a dot inside it ("x.public".t would become x.public.t)
             return '"' + t.value().replace("\"", "\"\"") + '"';
         }
         throw NOT_A_SHAPE;
     }
 
     private static boolean isName(Token t) {
-        return t != null && (t.type() == TokenType.QUOTED_IDENT
+        return t != null && ((t.type() == TokenType.QUOTED_IDENT && t.value().indexOf('.') < 0)
                 || (t.type() == TokenType.IDENT && !NOT_A_NAME.contains(t.value())));
     }
 

@@ -168,6 +168,10 @@ public final class StatementClassifier {
         if (b.kind == CommandKind.SELECT && selectInto(tokens)) {
             b.kind = CommandKind.CREATE_TABLE_AS; // whatever the parser made of INTO TEMP / UNLOGGED
         }
+        if (quotedNameWithDot(tokens)) {
+            b.unknown("a quoted name with a dot inside it cannot be analysed: the SQL parser splits it into "
+                    + "schema and table");
+        }
         recordTables(collector, b, searchPath);
         recordWrites(collector, b, searchPath);
         recordCalls(collector, input, b, searchPath);
@@ -177,6 +181,16 @@ public final class StatementClassifier {
                 b.rowCapRewrite = rewriteSite(select, tokens, b);
             }
         }
+    }
+
+    /** JSqlParser reads "a.b" as schema a, table b where PostgreSQL reads one name: tables could be misnamed. */
+    private static boolean quotedNameWithDot(List<Token> tokens) {
+        for (Token t : tokens) {
+            if (t.type() == TokenType.QUOTED_IDENT && t.value().indexOf('.') >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Index of a top-level "WHERE CURRENT OF cursor" in UPDATE/DELETE, or -1. */

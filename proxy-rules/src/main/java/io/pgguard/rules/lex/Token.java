@@ -6,9 +6,13 @@ package io.pgguard.rules.lex;
  */
 public record Token(TokenType type, int start, int end, String text, String value, StringKind stringKind) {
 
-    /** True for an unquoted identifier equal (case-insensitively) to the keyword. */
+    /**
+     * True for an unquoted identifier that is the keyword, given in lower case. The value is already folded the
+     * way PostgreSQL folds keywords (ASCII letters only), so the comparison is exact: equalsIgnoreCase would also
+     * take look-alikes such as dotless i ("dıstinct") that PostgreSQL reads as plain names.
+     */
     public boolean isKeyword(String keyword) {
-        return type == TokenType.IDENT && value.equalsIgnoreCase(keyword);
+        return type == TokenType.IDENT && value.equals(keyword);
     }
 
     public boolean is(TokenType t) {

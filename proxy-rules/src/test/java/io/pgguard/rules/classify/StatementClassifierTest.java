@@ -1,6 +1,7 @@
 package io.pgguard.rules.classify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -258,5 +259,23 @@ class StatementClassifierTest {
         } finally {
             ParseWatchdog.budgetMillis = saved;
         }
+    }
+
+    @Test
+    void aQuotedNameWithADotIsAnUnknownEffect() {
+        // PostgreSQL reads one name, schema "x.public"; JSqlParser would read schema public of database x
+        StatementFacts f = one("UPDATE \"x.public\".t SET a = 1 WHERE id = 1");
+        assertTrue(f.unknownEffects().stream().anyMatch(r -> r.contains("dot")), f.describe());
+        assertTrue(one("SELECT * FROM \"secret.x\"").unknownEffects().stream().anyMatch(r -> r.contains("dot")));
+        assertTrue(one("UPDATE \"x_public\".t SET a = 1 WHERE id = 1").unknownEffects().isEmpty());
+    }
+
+    @Test
+    void keywordsAreMatchedAsPostgreSqlFoldsThem() throws Exception {
+        // dotless i upper-cases to I, so a case-insensitive match would read this column as DISTINCT
+        StatementFacts f = one("SELECT d\u0131stinct FROM t");
+        assertEquals(ParsedBy.FULL_PARSER, f.parsedBy(), f.describe());
+        assertFalse(io.pgguard.rules.lex.SqlLexer.tokenize("d\u0131stinct", true).get(0).isKeyword("distinct"));
+        assertTrue(io.pgguard.rules.lex.SqlLexer.tokenize("DISTINCT", true).get(0).isKeyword("distinct"));
     }
 }
