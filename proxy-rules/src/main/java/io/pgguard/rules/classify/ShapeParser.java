@@ -695,7 +695,7 @@ final class ShapeParser {
                     i++;
                     return new BooleanValue(t.value().equals("true"));
                 }
-                case "current_timestamp", "current_date", "localtimestamp" -> {
+                case "current_timestamp" -> { // JSqlParser reads LOCALTIMESTAMP as a column: those go to it
                     i++;
                     if (peekType(TokenType.LPAREN)) {
                         throw NOT_A_SHAPE;

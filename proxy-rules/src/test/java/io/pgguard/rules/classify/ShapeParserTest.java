@@ -102,6 +102,7 @@ class ShapeParserTest {
         "SELECT a FROM t WHERE a LIKE 'x' ESCAPE '!'",
         "SELECT a INTO b FROM t",
         "SELECT a FROM t WHERE current_time > a",
+        "SELECT a FROM t WHERE localtimestamp > a AND current_date > b",
         "SELECT a FROM d.s.t",
         "SELECT s.t.c FROM s.t",
         "UPDATE \"x.public\".t SET a = 1 WHERE id = 1",
