@@ -347,8 +347,7 @@ final class ShapeParser {
             i++;
             return new SelectItem<>(new AllColumns());
         }
-        if (isName(peek(0)) && peekType(1, TokenType.DOT) && peek(2) != null && peek(2).type() == TokenType.OPERATOR
-                && peek(2).text().equals("*")) {
+        if (isName(peek(0)) && peekType(1, TokenType.DOT) && peek(2) != null && peek(2).isOperator("*")) {
             String table = name();
             i += 2;
             return new SelectItem<>(new AllTableColumns(new Table(table), null, null, null));
@@ -366,11 +365,7 @@ final class ShapeParser {
         if (accept("as")) {
             return new Alias(name(), true);
         }
-        Token t = peek(0);
-        if (t != null && (t.type() == TokenType.QUOTED_IDENT || (t.type() == TokenType.IDENT && !NOT_A_NAME.contains(t.value())))) {
-            return new Alias(name(), false);
-        }
-        return null;
+        return isName(peek(0)) ? new Alias(name(), false) : null;
     }
 
     /** [schema .] table, with an alias where {@code aliased}. */

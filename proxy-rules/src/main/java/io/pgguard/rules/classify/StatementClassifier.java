@@ -35,9 +35,9 @@ import net.sf.jsqlparser.statement.update.Update;
 
 /**
  * Turns lexed statements into {@link StatementFacts}. Queries and DML (SELECT, WITH, VALUES, TABLE, INSERT, UPDATE,
- * DELETE, MERGE) get JSqlParser's AST: built by {@link ShapeParser} for the common OLTP shapes, else by JSqlParser,
- * one statement at a time, on the calling thread, fed a normalised text (see {@link ParserInput}); utility statements JSqlParser does not know are classified from their keywords by
- * {@link UtilityClassifier}. Wrappers (EXPLAIN, PREPARE, DECLARE, COPY (query)) classify what they wrap.
+ * DELETE, MERGE) get JSqlParser's AST: built by {@link ShapeParser} for the common OLTP shapes, else by
+ * JSqlParser, one statement at a time, on the calling thread, fed a normalised text (see {@link ParserInput});
+ * utility statements JSqlParser does not know are classified from their keywords by {@link UtilityClassifier}. Wrappers (EXPLAIN, PREPARE, DECLARE, COPY (query)) classify what they wrap.
  * Whatever cannot be classified is UNPARSEABLE, which the policy treats as an unknown effect.
  */
 public final class StatementClassifier {
