@@ -14,6 +14,8 @@
 #   PGGUARD_CONFIG path of a config file for the pass-through PgGuard (--config)
 #   NOMETRICS=1    also start "pgguard-nometrics": the pass-through PgGuard with pgguard.metrics.enabled = false,
 #                  so the table shows what the relay's metrics cost (TPS ratio and proxy CPU per transaction)
+#   ONE_LOOP=1     also start "pgguard-1loop": the pass-through PgGuard with pgguard.worker-threads = 1, one
+#                  event-loop thread as PgBouncer has one process, against the default of one per core
 #   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseG1GC]
 #   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
 #   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
@@ -38,6 +40,7 @@ WARMUP=${WARMUP:-5}
 TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
 RULES_CONFIG=${RULES_CONFIG:-}
 NOMETRICS=${NOMETRICS:-0}
+ONE_LOOP=${ONE_LOOP:-0}
 RULES_USER=${RULES_USER:-}
 PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
 PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseG1GC"}
@@ -65,7 +68,8 @@ if [[ -n $PGGUARD_CONFIG ]]; then
 fi
 if [[ $NOMETRICS == 1 && " $TARGETS " != *" pgguard-nometrics "* ]]; then TARGETS="$TARGETS pgguard-nometrics"; fi
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
-wants_pgguard() { has_target pgguard || has_target pgguard+rules || has_target pgguard-nometrics; }
+if [[ $ONE_LOOP == 1 && " $TARGETS " != *" pgguard-1loop "* ]]; then TARGETS="$TARGETS pgguard-1loop"; fi
+wants_pgguard() { has_target pgguard || has_target pgguard+rules || has_target pgguard-nometrics || has_target pgguard-1loop; }
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -290,6 +294,10 @@ if has_target pgguard-nometrics; then
   { [[ -n $PGGUARD_CONFIG ]] && echo "include file(\"$PGGUARD_CONFIG\")"; echo "pgguard.metrics.enabled = false"; } >"$WORK/nometrics.conf"
   start_pgguard pgguard-nometrics "$WORK/nometrics.conf"
 fi
+if has_target pgguard-1loop; then
+  { [[ -n $PGGUARD_CONFIG ]] && echo "include file(\"$PGGUARD_CONFIG\")"; echo "pgguard.worker-threads = 1"; } >"$WORK/oneloop.conf"
+  start_pgguard pgguard-1loop "$WORK/oneloop.conf"
+fi
 JAVA_VERSION=$(java -version 2>&1 | head -1 || true)
 
 bouncer_pid() { cat "$BOUNCER_PIDFILE" 2>/dev/null || true; }
@@ -300,7 +308,7 @@ proc_cpu_ticks() { # utime+stime of a pid, in clock ticks
 proxy_pid() {
   case $1 in
     pgbouncer) bouncer_pid ;;
-    pgguard | pgguard+rules | pgguard-nometrics) echo "${PID_OF[$1]}" ;;
+    pgguard | pgguard+rules | pgguard-nometrics | pgguard-1loop) echo "${PID_OF[$1]}" ;;
     *) echo "" ;;
   esac
 }
@@ -534,11 +542,12 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
       printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"), per, c[8] }
     nm = split(modes, M, " ")
     print ""
-    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics |"
-    print "|---|---:|---:|---:|---:|---:|"
+    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics | PgGuard-1-loop/PgBouncer |"
+    print "|---|---:|---:|---:|---:|---:|---:|"
     for (m = 1; m <= nm; m++) { x = M[m]
-      printf "| %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
-        r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]), r(tps["pgguard", x], tps["pgguard-nometrics", x]) }
+      printf "| %s | %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
+        r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]), r(tps["pgguard", x], tps["pgguard-nometrics", x]),
+        r(tps["pgguard-1loop", x], tps["pgbouncer", x]) }
     if (ln > 0) {
       print ""
       print "1 client, -M prepared: average latency"
