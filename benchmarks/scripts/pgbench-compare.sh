@@ -276,8 +276,11 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
   logf="$WORK/$name.log"
   args=(run --listen "127.0.0.1:$port" --upstream "127.0.0.1:$PGPORT" --admin "127.0.0.1:$admin")
   [[ -n $config ]] && args+=(--config "$config")
+  # setsid: its own session, as a service runs, like the daemonized PgBouncer and PostgreSQL. Linux's scheduler
+  # autogroups share CPU fairly between sessions; left in this script's session, PgGuard would share one
+  # group's share with pgbench while PgBouncer has a whole one to itself.
   # shellcheck disable=SC2086
-  java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR_RUN" "${args[@]}" >"$logf" 2>&1 &
+  setsid java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR_RUN" "${args[@]}" >"$logf" 2>&1 &
   pid=$!
   PGGUARD_PIDS+=("$pid")
   if ! wait_sql "$port" 60 "$pid"; then
