@@ -2,6 +2,9 @@ package io.pgguard.core.relay;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.pgguard.core.inspect.StatementInspector;
@@ -17,9 +20,10 @@ import org.junit.jupiter.api.Test;
 /**
  * A client that reads a large COPY TO STDOUT slowly must not make the proxy buffer the result: the server side
  * stops reading while the client side is not writable, so what the proxy holds stays near the write water mark.
+ * The suite streams 120 MB; {@code -Dpgguard.backpressure.mb=1024} runs the same check over 1 GB.
  */
 class BackpressureTest {
-    static final long RESULT_BYTES = 120L * 1024 * 1024;
+    static final long RESULT_BYTES = Long.getLong("pgguard.backpressure.mb", 120L) * 1024 * 1024;
 
     @Test
     void slowClientKeepsProxyBuffersBounded() throws Exception {
@@ -40,6 +44,9 @@ class BackpressureTest {
             out.flush();
 
             AtomicLong maxPending = new AtomicLong();
+            ByteBufAllocatorMetric allocator = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+            long directBefore = allocator.usedDirectMemory();
+            AtomicLong maxDirect = new AtomicLong(directBefore);
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     long pending = 0;
@@ -48,6 +55,7 @@ class BackpressureTest {
                         pending += buffer == null ? 0 : buffer.totalPendingWriteBytes();
                     }
                     maxPending.accumulateAndGet(pending, Math::max);
+                    maxDirect.accumulateAndGet(allocator.usedDirectMemory(), Math::max);
                     try {
                         Thread.sleep(2);
                     } catch (InterruptedException e) {
@@ -75,6 +83,11 @@ class BackpressureTest {
             assertTrue(received > RESULT_BYTES, "the whole result arrived: " + received);
             assertTrue(maxPending.get() < 8L * 1024 * 1024,
                     "the proxy held at most " + maxPending.get() + " bytes for a " + received + "-byte result");
+            long directGrowth = maxDirect.get() - directBefore;
+            assertTrue(directGrowth < 32L * 1024 * 1024,
+                    "the allocator's direct memory grew by " + directGrowth + " bytes for a " + received + "-byte result");
+            System.out.printf("BackpressureTest: %d MB streamed; at most %d KB pending to the client, direct memory"
+                    + " grew by at most %d KB%n", received >> 20, maxPending.get() >> 10, directGrowth >> 10);
         }
     }
 }
