@@ -46,8 +46,9 @@ final class BackendStreamScanner {
 
     /** Scans {@code in} (released here) and writes what the client should get to {@code client}, unflushed. */
     void scan(ByteBuf in, Channel client) {
+        int first = in.readerIndex();
         try {
-            runStart = in.readerIndex();
+            runStart = first;
             while (in.isReadable()) {
                 if (skipRemaining > 0) {
                     int n = (int) Math.min(skipRemaining, in.readableBytes());
@@ -63,9 +64,17 @@ final class BackendStreamScanner {
                     scanOne(in, client);
                 }
             }
-            writeRun(in, runStart, in.readerIndex(), client);
+            if (runStart == first && in.readerIndex() > first) {
+                // The usual case, the whole read forwarded as it came: the buffer itself goes, not a slice of it.
+                client.write(in.readerIndex(first));
+                in = null;
+            } else {
+                writeRun(in, runStart, in.readerIndex(), client);
+            }
         } finally {
-            in.release();
+            if (in != null) {
+                in.release();
+            }
         }
     }
 
