@@ -6,9 +6,11 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ class StartupNegotiationTest {
                 Socket s = new Socket("127.0.0.1", proxy.port())) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             DataInputStream in = new DataInputStream(s.getInputStream());
-            java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
             DataOutputStream packets = new DataOutputStream(both);
             packets.writeInt(8);
             packets.writeInt(PgWire.GSSENC_REQUEST_CODE);
@@ -82,8 +84,7 @@ class StartupNegotiationTest {
             in.readFully(body);
             switch (type) {
                 case 'D' -> {
-                    int columnLength = ((body[2] & 0xFF) << 24) | ((body[3] & 0xFF) << 16) | ((body[4] & 0xFF) << 8)
-                            | (body[5] & 0xFF);
+                    int columnLength = ByteBuffer.wrap(body, 2, 4).getInt(); // after the Int16 column count
                     value = new String(body, 6, columnLength, StandardCharsets.UTF_8);
                 }
                 case 'E' -> throw new AssertionError("query failed: " + new String(body, StandardCharsets.UTF_8));
