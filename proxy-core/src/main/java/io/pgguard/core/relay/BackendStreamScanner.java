@@ -66,7 +66,7 @@ final class BackendStreamScanner {
             }
             if (runStart == first && in.readerIndex() > first) {
                 // The usual case, the whole read forwarded as it came: the buffer itself goes, not a slice of it.
-                client.write(in.readerIndex(first));
+                client.write(in.readerIndex(first), client.voidPromise());
                 in = null;
             } else {
                 writeRun(in, runStart, in.readerIndex(), client);
@@ -149,7 +149,7 @@ final class BackendStreamScanner {
             ByteBuf header = carried;
             carried = null;
             if (forward) {
-                client.write(header);
+                client.write(header, client.voidPromise());
             } else {
                 header.release();
             }
@@ -167,7 +167,7 @@ final class BackendStreamScanner {
         carried = null;
         ByteBuf replacement = listener.onMessage(type, message);
         if (replacement == null) {
-            client.write(message);
+            client.write(message, client.voidPromise());
         } else {
             message.release();
             writeReplacement(replacement, client);
@@ -176,13 +176,13 @@ final class BackendStreamScanner {
 
     private static void writeRun(ByteBuf in, int from, int to, Channel client) {
         if (to > from) {
-            client.write(in.retainedSlice(from, to - from));
+            client.write(in.retainedSlice(from, to - from), client.voidPromise());
         }
     }
 
     private static void writeReplacement(ByteBuf replacement, Channel client) {
         if (replacement.isReadable()) {
-            client.write(replacement);
+            client.write(replacement, client.voidPromise());
         } else {
             replacement.release();
         }

@@ -71,7 +71,6 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf message = (ByteBuf) msg;
         context.events().bytesFromClient(message.readableBytes());
-        session.lastClientActivity = System.nanoTime();
         switch (session.phase) {
             case READY -> relay.onMessage(message);
             case AUTHENTICATING -> relayAuthentication(message);
@@ -84,10 +83,8 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        Channel server = session.server;
-        if (server != null) {
-            server.flush();
-        }
+        session.lastClientActivity = System.nanoTime();
+        session.flushToServer();
         ctx.fireChannelReadComplete();
     }
 

@@ -220,9 +220,7 @@ final class FrontendRelay {
                 send(next.message(), next.pending());
             }
         }
-        if (session.server != null) {
-            session.server.flush();
-        }
+        session.flushToServer();
     }
 
     private void onDescribe(ByteBuf message) {
@@ -260,9 +258,7 @@ final class FrontendRelay {
 
     private void onTerminate(ByteBuf message) {
         session.writeToServer(message);
-        if (session.server != null) {
-            session.server.flush();
-        }
+        session.flushToServer();
         session.client.close();
     }
 

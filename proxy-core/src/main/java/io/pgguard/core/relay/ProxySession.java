@@ -37,6 +37,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     final long openedNanos = System.nanoTime();
     final String clientAddress;
     final ResponseTracker tracker;
+    private final ServerWriteBatch toServer = new ServerWriteBatch();
     Channel server;
     FrontendRelay relay;
     Phase phase = Phase.STARTUP;
@@ -290,13 +291,37 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         phase = Phase.CLOSED;
     }
 
+    /** Queues {@code message} for the server; it goes out at the next {@link #flushToServer()}, in order. */
     void writeToServer(ByteBuf message) {
         Channel s = server;
         if (s == null || !s.isActive()) {
             message.release();
             return;
         }
-        s.write(message, s.voidPromise());
+        if (toServer.add(message)) {
+            writeBatchToServer();
+        }
+    }
+
+    /** Writes and flushes everything queued for the server. */
+    void flushToServer() {
+        Channel s = server;
+        if (s == null) {
+            return;
+        }
+        if (!toServer.isEmpty()) {
+            writeBatchToServer();
+        }
+        s.flush();
+    }
+
+    private void writeBatchToServer() {
+        Channel s = server;
+        if (s == null || !s.isActive()) {
+            toServer.release();
+            return;
+        }
+        toServer.writeTo(s);
         if (!s.isWritable()) {
             client.config().setAutoRead(false);
         }
@@ -311,6 +336,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /** Called once, when the client channel closes, whatever closed it. */
     void clientClosed() {
+        if (!toServer.isEmpty()) { // what the client sent before it left still goes, ahead of the Terminate
+            writeBatchToServer();
+        }
         if (phase == Phase.READY && server != null && server.isActive()) {
             // Tell the server this is a clean goodbye, as a client's Terminate would.
             ByteBuf terminate = server.alloc().buffer(5).writeByte('X').writeInt(4);
