@@ -12,6 +12,8 @@ import java.util.List;
  */
 public final class FrontendMessageDecoder extends ByteToMessageDecoder {
     private final int maxMessageSize;
+    /** The buffer the latest messages were sliced from; see {@link #lastInput()}. */
+    private ByteBuf lastInput;
 
     public FrontendMessageDecoder(int maxMessageSize) {
         this.maxMessageSize = maxMessageSize;
@@ -19,6 +21,7 @@ public final class FrontendMessageDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        lastInput = in;
         while (in.readableBytes() >= PgWire.HEADER_LENGTH) {
             int start = in.readerIndex();
             byte type = in.getByte(start);
@@ -41,6 +44,15 @@ public final class FrontendMessageDecoder extends ByteToMessageDecoder {
             out.add(in.retainedSlice(start, length + 1));
             in.skipBytes(length + 1);
         }
+    }
+
+    /**
+     * The buffer the latest messages were sliced from, as the channel delivered it (leak-tracking wrapper
+     * included). Messages of it that pass unchanged can go on as one slice of it, made through this very buffer so
+     * that Netty's leak tracking follows the bytes. Only meaningful while a message sliced from it is unreleased.
+     */
+    public ByteBuf lastInput() {
+        return lastInput;
     }
 
     static String describe(byte type) {

@@ -226,8 +226,8 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         session.upstream = session.settings.routing().route(startup.database());
         session.phase = ProxySession.Phase.CONNECTING;
         ctx.channel().config().setAutoRead(false);
-        ctx.pipeline().addAfter(STARTUP_DECODER, FRONTEND_DECODER,
-                new FrontendMessageDecoder(session.settings.maxMessageSize()));
+        session.frontendDecoder = new FrontendMessageDecoder(session.settings.maxMessageSize());
+        ctx.pipeline().addAfter(STARTUP_DECODER, FRONTEND_DECODER, session.frontendDecoder);
         ctx.pipeline().remove(STARTUP_DECODER);
         connectUpstream(ctx.channel());
     }

@@ -10,6 +10,7 @@ import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.BackendKeyData;
+import io.pgguard.core.protocol.FrontendMessageDecoder;
 import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupRequest.StartupMessage;
@@ -38,6 +39,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     final String clientAddress;
     final ResponseTracker tracker;
     private final ServerWriteBatch toServer = new ServerWriteBatch();
+    /** Frames the client's messages once logged in; its last input is what forwarded messages are slices of. */
+    FrontendMessageDecoder frontendDecoder;
     Channel server;
     FrontendRelay relay;
     Phase phase = Phase.STARTUP;
@@ -321,7 +324,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             toServer.release();
             return;
         }
-        toServer.writeTo(s);
+        toServer.writeTo(s, frontendDecoder == null ? null : frontendDecoder.lastInput());
         if (!s.isWritable()) {
             client.config().setAutoRead(false);
         }

@@ -29,16 +29,20 @@ final class ServerWriteBatch {
         return parts.isEmpty();
     }
 
-    /** Writes what is held to {@code server}, unflushed, joining contiguous runs; the batch is empty afterwards. */
-    void writeTo(Channel server) {
+    /**
+     * Writes what is held to {@code server}, unflushed; the batch is empty afterwards. Runs of parts that lie back
+     * to back in {@code received} (the buffer they were sliced from, or null) go out as one slice of it.
+     */
+    void writeTo(Channel server, ByteBuf received) {
         int n = parts.size();
+        ByteBuf receivedRoot = received == null ? null : root(received);
         int i = 0;
         while (i < n) {
             int end = i + 1;
-            while (end < n && follows(parts.get(end - 1), parts.get(end))) {
+            while (end < n && follows(receivedRoot, parts.get(end - 1), parts.get(end))) {
                 end++;
             }
-            server.write(end - i == 1 ? parts.get(i) : join(i, end), server.voidPromise());
+            server.write(end - i == 1 ? parts.get(i) : join(received, i, end), server.voidPromise());
             i = end;
         }
         clear();
@@ -57,34 +61,50 @@ final class ServerWriteBatch {
         heldBytes = 0;
     }
 
-    /** One slice over parts [from, to), which lie back to back in one buffer; the parts are released. */
-    private ByteBuf join(int from, int to) {
-        ByteBuf first = parts.get(from);
-        ByteBuf parent = first.unwrap();
+    /**
+     * One slice of {@code received} over parts [from, to); the parts are released. Made through {@code received}
+     * itself, not the memory's owner below it, so a leak-tracked buffer's tracker sees the last release.
+     */
+    private ByteBuf join(ByteBuf received, int from, int to) {
         int length = 0;
         for (int i = from; i < to; i++) {
             length += parts.get(i).readableBytes();
         }
-        ByteBuf joined = parent.retainedSlice(offsetIn(parent, first), length);
+        ByteBuf joined = received.retainedSlice(offsetIn(received, parts.get(from)), length);
         for (int i = from; i < to; i++) {
             parts.get(i).release();
         }
         return joined;
     }
 
-    /** Whether {@code next} starts where {@code previous} ends, in the same buffer. */
-    private static boolean follows(ByteBuf previous, ByteBuf next) {
-        ByteBuf parent = previous.unwrap();
-        if (parent == null || next.unwrap() != parent) {
+    /**
+     * Whether {@code next} starts where {@code previous} ends, both in the memory owned by {@code receivedRoot}.
+     * Both hold a reference to that owner, so it is alive and is not some recycled buffer.
+     */
+    private static boolean follows(ByteBuf receivedRoot, ByteBuf previous, ByteBuf next) {
+        if (receivedRoot == null || receivedRoot == previous || receivedRoot == next
+                || root(previous) != receivedRoot || root(next) != receivedRoot) {
             return false;
         }
-        if (previous.hasMemoryAddress() && next.hasMemoryAddress() && parent.hasMemoryAddress()) {
+        if (previous.hasMemoryAddress() && next.hasMemoryAddress() && receivedRoot.hasMemoryAddress()) {
             return previous.memoryAddress() + previous.writerIndex() == next.memoryAddress() + next.readerIndex();
         }
-        if (previous.hasArray() && next.hasArray() && parent.hasArray() && previous.array() == next.array()) {
+        if (previous.hasArray() && next.hasArray() && receivedRoot.hasArray() && previous.array() == next.array()) {
             return previous.arrayOffset() + previous.writerIndex() == next.arrayOffset() + next.readerIndex();
         }
         return false;
+    }
+
+    /**
+     * The buffer that owns the memory of {@code buf}: below slices and leak-tracking wrappers, the one that unwraps
+     * to nothing. A buffer that is its own root is not a slice of a read and is never joined.
+     */
+    private static ByteBuf root(ByteBuf buf) {
+        ByteBuf root = buf;
+        for (ByteBuf under = root.unwrap(); under != null; under = under.unwrap()) {
+            root = under;
+        }
+        return root;
     }
 
     /** The index in {@code parent} of the first readable byte of {@code slice}; {@link #follows} vouched for both. */
