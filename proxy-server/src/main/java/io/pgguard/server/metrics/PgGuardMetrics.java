@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.distribution.pause.NoPauseDetector;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.pgguard.core.inspect.SessionView;
@@ -74,6 +75,10 @@ public final class PgGuardMetrics implements ProxyEvents {
     public PgGuardMetrics(String userLabelMode, Set<String> ruledUsers) {
         this.userLabelMode = userLabelMode;
         this.ruledUsers = Set.copyOf(ruledUsers);
+        // Micrometer's default pause detector reads the clock and bumps a shared counter on every record, on the
+        // event loops, to correct for JVM pauses; the proxy's timers measure what clients saw and need no such
+        // correction.
+        registry.config().pauseDetector(new NoPauseDetector());
         Gauge.builder("pgguard_client_connections", startingConnections, AtomicLong::get).tag("state", "startup")
                 .description("Client connections by state").register(registry);
         Gauge.builder("pgguard_client_connections", readyConnections, AtomicLong::get).tag("state", "ready")
