@@ -17,10 +17,12 @@ import io.pgguard.core.inspect.SqlOrigin;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.upstream.Upstream;
+import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.Decision;
 import io.pgguard.rules.DryRunHit;
 import io.pgguard.rules.StatementFacts;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +42,10 @@ public final class PgGuardMetrics implements ProxyEvents {
         Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
         Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+    /** The "command" label of each kind, made once: a statement's label is looked up, not built. */
+    private static final String[] COMMAND_LABELS = Arrays.stream(CommandKind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String userLabelMode;
@@ -314,12 +320,12 @@ public final class PgGuardMetrics implements ProxyEvents {
         // Label a multi-statement string by its first statement that is not transaction control.
         StatementFacts chosen = decision.statements().get(0);
         for (StatementFacts f : decision.statements()) {
-            if (f.kind().group() != io.pgguard.rules.CommandKind.Group.TRANSACTION) {
+            if (f.kind().group() != CommandKind.Group.TRANSACTION) {
                 chosen = f;
                 break;
             }
         }
-        return chosen.kind().name().toLowerCase(Locale.ROOT);
+        return COMMAND_LABELS[chosen.kind().ordinal()];
     }
 
     private static String nullToEmpty(String s) {
