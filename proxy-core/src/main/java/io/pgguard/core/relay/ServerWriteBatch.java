@@ -42,7 +42,14 @@ final class ServerWriteBatch {
             while (end < n && follows(receivedRoot, parts.get(end - 1), parts.get(end))) {
                 end++;
             }
-            server.write(end - i == 1 ? parts.get(i) : join(received, i, end), server.voidPromise());
+            ByteBuf joined = end - i == 1 ? null : join(received, i, end);
+            if (joined != null) {
+                server.write(joined, server.voidPromise());
+            } else {
+                for (int k = i; k < end; k++) {
+                    server.write(parts.get(k), server.voidPromise());
+                }
+            }
             i = end;
         }
         clear();
@@ -62,15 +69,21 @@ final class ServerWriteBatch {
     }
 
     /**
-     * One slice of {@code received} over parts [from, to); the parts are released. Made through {@code received}
-     * itself, not the memory's owner below it, so a leak-tracked buffer's tracker sees the last release.
+     * One slice of {@code received} over parts [from, to), which are released; or null, parts untouched, when
+     * they are not within {@code received} (a view of only part of the memory they share). Made through
+     * {@code received} itself, not the memory's owner below it, so a leak-tracked buffer's tracker sees the last
+     * release.
      */
     private ByteBuf join(ByteBuf received, int from, int to) {
         int length = 0;
         for (int i = from; i < to; i++) {
             length += parts.get(i).readableBytes();
         }
-        ByteBuf joined = received.retainedSlice(offsetIn(received, parts.get(from)), length);
+        long offset = offsetIn(received, parts.get(from));
+        if (offset < 0 || offset + length > received.capacity()) {
+            return null;
+        }
+        ByteBuf joined = received.retainedSlice((int) offset, length);
         for (int i = from; i < to; i++) {
             parts.get(i).release();
         }
@@ -108,10 +121,10 @@ final class ServerWriteBatch {
     }
 
     /** The index in {@code parent} of the first readable byte of {@code slice}; {@link #follows} vouched for both. */
-    private static int offsetIn(ByteBuf parent, ByteBuf slice) {
+    private static long offsetIn(ByteBuf parent, ByteBuf slice) {
         if (slice.hasMemoryAddress() && parent.hasMemoryAddress()) {
-            return (int) (slice.memoryAddress() + slice.readerIndex() - parent.memoryAddress());
+            return slice.memoryAddress() + slice.readerIndex() - parent.memoryAddress();
         }
-        return slice.arrayOffset() + slice.readerIndex() - parent.arrayOffset();
+        return (long) slice.arrayOffset() + slice.readerIndex() - parent.arrayOffset();
     }
 }

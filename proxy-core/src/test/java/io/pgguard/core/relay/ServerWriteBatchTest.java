@@ -88,6 +88,18 @@ class ServerWriteBatchTest {
     }
 
     @Test
+    void partsOutsideTheReceivedViewAreWrittenOneByOne() {
+        ByteBuf laterView = received.slice(14, 1); // same memory, but only the Sync
+        batch.add(received.retainedSlice(0, 7));
+        batch.add(received.retainedSlice(7, 7));
+
+        batch.writeTo(server, laterView);
+
+        assertEquals(List.of("B-bind-", "E-exec-"), written());
+        assertEquals(1, received.refCnt());
+    }
+
+    @Test
     void aLargeBatchAsksToBeWrittenBeforeTheReadEnds() {
         ByteBuf copyData = ByteBufAllocator.DEFAULT.directBuffer(ServerWriteBatch.MAX_HELD_BYTES);
         copyData.writeZero(ServerWriteBatch.MAX_HELD_BYTES);
