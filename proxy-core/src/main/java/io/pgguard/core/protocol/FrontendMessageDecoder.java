@@ -46,6 +46,11 @@ public final class FrontendMessageDecoder extends ByteToMessageDecoder {
         }
     }
 
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        lastInput = null;
+    }
+
     /**
      * The buffer the latest messages were sliced from, as the channel delivered it (leak-tracking wrapper
      * included). Messages of it that pass unchanged can go on as one slice of it, made through this very buffer so

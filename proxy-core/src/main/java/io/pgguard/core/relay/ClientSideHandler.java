@@ -71,6 +71,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         }
         ByteBuf message = (ByteBuf) msg;
         context.events().bytesFromClient(message.readableBytes());
+        session.clientMessageInRead = true;
         switch (session.phase) {
             case READY -> relay.onMessage(message);
             case AUTHENTICATING -> relayAuthentication(message);
@@ -83,7 +84,10 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        session.lastClientActivity = System.nanoTime();
+        if (session.clientMessageInRead) { // a message trickled in byte by byte does not keep a session alive
+            session.clientMessageInRead = false;
+            session.lastClientActivity = System.nanoTime();
+        }
         session.flushToServer();
         ctx.fireChannelReadComplete();
     }

@@ -58,6 +58,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     long statements;
     boolean holdsConnectionSlot;
     long lastClientActivity = System.nanoTime();
+    /** Whether the client's current read brought a whole message; only such reads count as activity. */
+    boolean clientMessageInRead;
     /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */
     long busySince;
     private boolean statementTimedOut;
@@ -339,7 +341,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /** Called once, when the client channel closes, whatever closed it. */
     void clientClosed() {
-        if (!toServer.isEmpty()) { // what the client sent before it left still goes, ahead of the Terminate
+        if (!toServer.isEmpty()) { // a safeguard: the end of the client's last read has flushed the batch already
             writeBatchToServer();
         }
         if (phase == Phase.READY && server != null && server.isActive()) {
@@ -365,6 +367,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     void serverClosed() {
+        toServer.release();
         if (client.isActive()) {
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

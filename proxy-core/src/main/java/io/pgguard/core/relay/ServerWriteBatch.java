@@ -5,7 +5,8 @@ import io.netty.channel.Channel;
 import java.util.ArrayList;
 
 /**
- * Frontend messages on their way to the server, held until the client's read is done. A pipelined client (pgjdbc,
+ * Frontend messages on their way to the server, held until the next flush to it (the end of the client's read, or
+ * the release of messages held behind a capped write). A pipelined client (pgjdbc,
  * libpq, pgbench) sends Bind, Describe, Execute and Sync in one packet; they pass unchanged, as slices lying back
  * to back in the received buffer. Such a run goes out as one slice: one outbound entry and one send(2) instead of
  * one entry per message and a writev. Messages PgGuard made or rewrote break the run and go out on their own, in
@@ -36,31 +37,42 @@ final class ServerWriteBatch {
     void writeTo(Channel server, ByteBuf received) {
         int n = parts.size();
         ByteBuf receivedRoot = received == null ? null : root(received);
-        int i = 0;
-        while (i < n) {
-            int end = i + 1;
-            while (end < n && follows(receivedRoot, parts.get(end - 1), parts.get(end))) {
-                end++;
-            }
-            ByteBuf joined = end - i == 1 ? null : join(received, i, end);
-            if (joined != null) {
-                server.write(joined, server.voidPromise());
-            } else {
-                for (int k = i; k < end; k++) {
-                    server.write(parts.get(k), server.voidPromise());
+        try {
+            int i = 0;
+            while (i < n) {
+                int end = i + 1;
+                while (end < n && follows(receivedRoot, parts.get(end - 1), parts.get(end))) {
+                    end++;
                 }
+                ByteBuf joined = end - i == 1 ? null : join(received, i, end);
+                if (joined != null) {
+                    server.write(joined, server.voidPromise());
+                } else {
+                    for (int k = i; k < end; k++) {
+                        server.write(handOver(k), server.voidPromise());
+                    }
+                }
+                i = end;
             }
-            i = end;
+        } finally {
+            release(); // nothing, unless a write threw: then what was not handed over yet
         }
-        clear();
     }
 
     /** Releases what is held; for a server that is gone. */
     void release() {
         for (int i = 0, n = parts.size(); i < n; i++) {
-            parts.get(i).release();
+            ByteBuf part = parts.get(i);
+            if (part != null) {
+                part.release();
+            }
         }
         clear();
+    }
+
+    /** Takes part {@code i} out of the batch, so whatever happens next it is not released twice. */
+    private ByteBuf handOver(int i) {
+        return parts.set(i, null);
     }
 
     private void clear() {
@@ -85,7 +97,7 @@ final class ServerWriteBatch {
         }
         ByteBuf joined = received.retainedSlice((int) offset, length);
         for (int i = from; i < to; i++) {
-            parts.get(i).release();
+            handOver(i).release();
         }
         return joined;
     }

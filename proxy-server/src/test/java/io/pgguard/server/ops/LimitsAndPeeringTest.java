@@ -129,6 +129,63 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /** Only whole messages are activity: a Query sent a byte at a time does not hold an idle transaction open. */
+    @Test
+    void aMessageTrickledByteByByteDoesNotKeepAnIdleTransactionAlive() throws Exception {
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits { idle-in-transaction-timeout = 400ms }", Map.of());
+                Socket session = new Socket("127.0.0.1", guard.port())) {
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+            out.writeInt(8 + params.length);
+            out.writeInt(196608);
+            out.write(params);
+            out.flush();
+            readUntilReady(in);
+            byte[] begin = "BEGIN\0".getBytes(StandardCharsets.US_ASCII);
+            out.write('Q');
+            out.writeInt(4 + begin.length);
+            out.write(begin);
+            out.flush();
+            assertEquals('T', readUntilReady(in), "a transaction block is open");
+
+            byte[] query = "QxxxxSELECT 1".getBytes(StandardCharsets.US_ASCII); // never finished
+            query[1] = 0;
+            query[2] = 0;
+            query[3] = 0;
+            query[4] = 14;
+            for (byte b : query) { // 13 reads over about 2 s, each far under the 400 ms timeout
+                try {
+                    out.write(b);
+                    out.flush();
+                } catch (java.io.IOException closedByTheProxy) {
+                    break;
+                }
+                Thread.sleep(150);
+            }
+            session.setSoTimeout(300); // the error has arrived already, or the trickle kept the session alive
+            assertEquals('E', in.read());
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            String fields = new String(body, StandardCharsets.US_ASCII);
+            assertTrue(fields.contains("C25P03"), fields);
+            assertTrue(fields.contains("idle-in-transaction"), fields);
+        }
+    }
+
+    /** Reads backend messages up to ReadyForQuery and returns its transaction status. */
+    private static char readUntilReady(DataInputStream in) throws Exception {
+        while (true) {
+            int type = in.read();
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            if (type == 'Z') {
+                return (char) body[0];
+            }
+        }
+    }
+
     @Test
     void statementCountLimitPerQuery() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES + "pgguard.limits.max-statements-per-query = 2",
