@@ -137,17 +137,9 @@ class LimitsAndPeeringTest {
                 Socket session = new Socket("127.0.0.1", guard.port())) {
             DataOutputStream out = new DataOutputStream(session.getOutputStream());
             DataInputStream in = new DataInputStream(session.getInputStream());
-            byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
-            out.writeInt(8 + params.length);
-            out.writeInt(196608);
-            out.write(params);
-            out.flush();
+            sendStartupAsPostgres(out);
             readUntilReady(in);
-            byte[] begin = "BEGIN\0".getBytes(StandardCharsets.US_ASCII);
-            out.write('Q');
-            out.writeInt(4 + begin.length);
-            out.write(begin);
-            out.flush();
+            sendQuery(out, "BEGIN");
             assertEquals('T', readUntilReady(in), "a transaction block is open");
 
             byte[] query = "QxxxxSELECT 1".getBytes(StandardCharsets.US_ASCII); // never finished
@@ -172,6 +164,24 @@ class LimitsAndPeeringTest {
             assertTrue(fields.contains("C25P03"), fields);
             assertTrue(fields.contains("idle-in-transaction"), fields);
         }
+    }
+
+    /** A protocol 3.0 StartupMessage for user and database postgres (trusted by the fixture). */
+    private static void sendStartupAsPostgres(DataOutputStream out) throws Exception {
+        byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+        out.writeInt(8 + params.length);
+        out.writeInt(196608);
+        out.write(params);
+        out.flush();
+    }
+
+    /** A simple Query message. */
+    private static void sendQuery(DataOutputStream out, String sql) throws Exception {
+        byte[] text = (sql + "\0").getBytes(StandardCharsets.US_ASCII);
+        out.write('Q');
+        out.writeInt(4 + text.length);
+        out.write(text);
+        out.flush();
     }
 
     /** Reads backend messages up to ReadyForQuery and returns its transaction status. */
@@ -224,11 +234,7 @@ class LimitsAndPeeringTest {
             // b holds the session; the cancel goes to a, which knows replica 2 is b.
             DataOutputStream out = new DataOutputStream(session.getOutputStream());
             DataInputStream in = new DataInputStream(session.getInputStream());
-            byte[] params = "user\0postgres\0database\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
-            out.writeInt(8 + params.length);
-            out.writeInt(196608);
-            out.write(params);
-            out.flush();
+            sendStartupAsPostgres(out);
             int pid = 0;
             int secret = 0;
             while (true) {
@@ -245,11 +251,7 @@ class LimitsAndPeeringTest {
                 }
             }
             assertEquals(2, pid >>> 24, "b's cancel keys carry its replica id");
-            byte[] sql = "SELECT pg_sleep(20)\0".getBytes(StandardCharsets.US_ASCII);
-            out.write('Q');
-            out.writeInt(4 + sql.length);
-            out.write(sql);
-            out.flush();
+            sendQuery(out, "SELECT pg_sleep(20)");
             Thread.sleep(500);
             try (Socket cancel = new Socket("127.0.0.1", a.port())) {
                 DataOutputStream c = new DataOutputStream(cancel.getOutputStream());
