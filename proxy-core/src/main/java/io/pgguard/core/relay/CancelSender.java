@@ -11,18 +11,23 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.upstream.Upstream;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends a CancelRequest with the server's own key on a new connection, as libpq does; the server then hangs up. */
+/**
+ * Sends a CancelRequest with the server's own key on a new connection, as libpq does. The server signals the
+ * backend and then hangs up, so the connection's close tells that the signal has been sent.
+ */
 final class CancelSender {
     private static final Logger log = LoggerFactory.getLogger(CancelSender.class);
 
     private CancelSender() {}
 
     static void send(EventLoop loop, Class<? extends SocketChannel> channelClass, Upstream upstream,
-            BackendKeyData key, Duration connectTimeout) {
+            BackendKeyData key, Duration connectTimeout, Runnable onTaken) {
         new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -39,7 +44,21 @@ final class CancelSender {
                     if (!f.isSuccess()) {
                         log.warn("could not send cancel to upstream {} ({}): {}", upstream.name(), upstream.address(),
                                 f.cause().toString());
+                        if (onTaken != null) {
+                            onTaken.run();
+                        }
+                        return;
                     }
+                    // A server that never hangs up must not hold anyone waiting on the cancel for ever.
+                    ScheduledFuture<?> giveUp = f.channel().eventLoop().schedule(() -> {
+                        f.channel().close();
+                    }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    f.channel().closeFuture().addListener(closed -> {
+                        giveUp.cancel(false);
+                        if (onTaken != null) {
+                            onTaken.run();
+                        }
+                    });
                 });
     }
 

@@ -192,7 +192,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
             CancelSender.send(ctx.channel().eventLoop(), context.socketChannelClass(),
                     Upstream.plain("peer-" + issuer, peer.getHostString(), peer.getPort()),
                     new BackendKeyData(cancel.processId(), secret),
-                    session.settings.connectTimeout());
+                    session.settings.connectTimeout(), null);
             log.debug("cancel request for replica {} forwarded to {}", issuer, peer);
         }
         context.events().cancelForwarded(matched || peer != null);

@@ -11,6 +11,7 @@ import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.protocol.FrontendMessageDecoder;
+import io.pgguard.core.protocol.FrontendMessages;
 import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupRequest.StartupMessage;
@@ -80,11 +81,11 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             }
 
             @Override
-            public void rowCapExceeded(PendingResponse statement, boolean cancelSafe) {
+            public void rowCapExceeded(PendingResponse statement, boolean worthCancelling) {
                 log.info("connection {}: result passed its row cap of {} rows; {}", connectionId,
-                        statement.readRowCap(), cancelSafe ? "cancelling the statement" : "dropping the rest");
-                if (cancelSafe) {
-                    cancelRunningStatement();
+                        statement.readRowCap(), worthCancelling ? "cancelling the statement" : "dropping the rest");
+                if (worthCancelling) {
+                    cancelOwnStatement();
                 }
             }
         });
@@ -192,7 +193,30 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         if (key == null || target == null || server == null) {
             return;
         }
-        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout());
+        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(), null);
+    }
+
+    /**
+     * Cancels the running statement on PgGuard's own behalf. Unlike a client's cancel, whose race with the
+     * client's next statement is the client's own (as with PostgreSQL itself), this one must never hit a
+     * statement the client sends later: the relay holds those until the cancel is resolved.
+     */
+    void cancelOwnStatement() {
+        BackendKeyData key = serverKey;
+        Upstream target = upstream;
+        if (key == null || target == null || server == null || relay == null) {
+            return;
+        }
+        relay.holdForCancel(tracker.last());
+        // The answers the hold waits for must not sit in the server's output buffer waiting for the client's Sync.
+        writeToServer(FrontendMessages.flush(client.alloc()));
+        flushToServer();
+        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(),
+                () -> {
+                    if (phase != Phase.CLOSED) {
+                        relay.ownCancelTaken();
+                    }
+                });
     }
 
     // --- life cycle -------------------------------------------------------------------------------------------
@@ -256,7 +280,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
                 tracker.overrideNextError(new PgError("ERROR", SqlState.QUERY_CANCELED,
                         "PgGuard: canceling statement due to the statement timeout of " + timeouts.statement().toMillis()
                                 + " ms for user \"" + user() + "\"", null, null));
-                cancelRunningStatement();
+                cancelOwnStatement();
             }
         } else if (transactionStatus != 'I') {
             if (!timeouts.idleInTransaction().isZero() && now - lastClientActivity > timeouts.idleInTransaction().toNanos()) {

@@ -14,8 +14,11 @@ final class ResponseTracker {
     interface Completion {
         void completed(PendingResponse statement, long endNanos);
 
-        /** {@code cancelSafe}: no later statement is queued behind it, so a cancel cannot hit another one. */
-        void rowCapExceeded(PendingResponse statement, boolean cancelSafe);
+        /**
+         * {@code worthCancelling}: the statement would not stop by itself soon (no Execute row limit) and no later
+         * statement is queued behind it, so a cancel cannot hit another one.
+         */
+        void rowCapExceeded(PendingResponse statement, boolean worthCancelling);
     }
 
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
@@ -90,7 +93,7 @@ final class ResponseTracker {
             return true;
         }
         head.capExceeded = true;
-        completion.rowCapExceeded(head, !hasStatementBehind(head));
+        completion.rowCapExceeded(head, !head.rowLimited && !hasStatementBehind(head));
         return false;
     }
 
@@ -192,6 +195,11 @@ final class ResponseTracker {
 
     PendingResponse head() {
         return pending.peekFirst();
+    }
+
+    /** The last message forwarded whose answer has not fully come back; null when idle. */
+    PendingResponse last() {
+        return pending.peekLast();
     }
 
     /**

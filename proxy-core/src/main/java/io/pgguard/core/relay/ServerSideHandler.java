@@ -81,6 +81,9 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (session.relay != null) {
+            session.relay.resumeAfterCancel();
+        }
         session.client.flush();
         ctx.fireChannelReadComplete();
     }

@@ -182,6 +182,21 @@ class RuleKindsEndToEndTest {
     }
 
     @Test
+    void theCancelEndingACappedResultNeverHitsTheNextStatement() throws Exception {
+        // The capped result is over before PgGuard's cancel reaches the server. A statement sent right after it
+        // would take the cancel in its place, unless PgGuard holds it until the server has taken the cancel.
+        try (Connection c = guard.connect("capped_user", "pw"); Statement s = c.createStatement()) {
+            for (int i = 0; i < 10; i++) {
+                PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("TABLE kind_items").close());
+                assertEquals("54000", e.getSQLState(), e.getMessage());
+                try (ResultSet rs = s.executeQuery("SELECT pg_sleep(0.05)")) {
+                    assertTrue(rs.next(), "round " + i + ": the statement after the capped one ran");
+                }
+            }
+        }
+    }
+
+    @Test
     void roleSwitchAndUnknownEffectAreRefused() throws Exception {
         pg.sql("DROP ROLE IF EXISTS kind_other; CREATE ROLE kind_other; GRANT kind_other TO kind_user");
         try (Connection c = guard.connect("kind_user", "pw")) {
