@@ -23,16 +23,26 @@ public final class TestFiles {
         }
     }
 
-    /** Walks up from the working directory to the folder that holds shared/corpus. */
+    /**
+     * The shared corpus beside the repository (../shared/corpus, found by walking up from the working directory),
+     * else the repository's snapshot of it (testdata/corpus), for a clone that has no shared folder beside it.
+     */
     public static Path corpusDir() {
+        Path snapshot = null;
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("corpus");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
+            Path shared = p.resolve("shared").resolve("corpus");
+            if (Files.isRegularFile(shared.resolve("benign.jsonl"))) {
+                return shared;
+            }
+            Path bundled = p.resolve("testdata").resolve("corpus");
+            if (snapshot == null && Files.isRegularFile(bundled.resolve("benign.jsonl"))) {
+                snapshot = bundled;
             }
         }
-        return fail("shared/corpus not found in any parent of " + Path.of("").toAbsolutePath()
-                + "; the corpus must sit beside the repository as ../shared/corpus");
+        if (snapshot != null) {
+            return snapshot;
+        }
+        return fail("neither ../shared/corpus nor testdata/corpus found above " + Path.of("").toAbsolutePath());
     }
 
     /** Walks up from the working directory to the repository root (the folder with deploy/examples). */

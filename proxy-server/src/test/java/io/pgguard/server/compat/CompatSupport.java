@@ -39,16 +39,26 @@ final class CompatSupport {
         }
     }
 
-    /** Walks up from the working directory to the folder that holds shared/corpus (beside the repository). */
+    /**
+     * The shared corpus beside the repository (../shared/corpus, found by walking up from the working directory),
+     * else the repository's snapshot of it (testdata/corpus), for a clone that has no shared folder beside it.
+     */
     static Path corpusDir() {
+        Path snapshot = null;
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared").resolve("corpus");
-            if (Files.isRegularFile(candidate.resolve("benign.jsonl"))) {
-                return candidate;
+            Path shared = p.resolve("shared").resolve("corpus");
+            if (Files.isRegularFile(shared.resolve("benign.jsonl"))) {
+                return shared;
+            }
+            Path bundled = p.resolve("testdata").resolve("corpus");
+            if (snapshot == null && Files.isRegularFile(bundled.resolve("benign.jsonl"))) {
+                snapshot = bundled;
             }
         }
-        return fail("shared/corpus/benign.jsonl not found in any parent folder of " + Path.of("").toAbsolutePath()
-                + "; the statement corpus must sit beside the repository as ../shared/corpus");
+        if (snapshot != null) {
+            return snapshot;
+        }
+        return fail("neither ../shared/corpus nor testdata/corpus found above " + Path.of("").toAbsolutePath());
     }
 
     static List<Case> corpus(String file) {
