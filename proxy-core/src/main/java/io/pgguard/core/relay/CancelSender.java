@@ -9,9 +9,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.upstream.Upstream;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,9 +50,8 @@ final class CancelSender {
                         return;
                     }
                     // A server that never hangs up must not hold anyone waiting on the cancel for ever.
-                    ScheduledFuture<?> giveUp = f.channel().eventLoop().schedule(() -> {
-                        f.channel().close();
-                    }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    ScheduledFuture<?> giveUp = f.channel().eventLoop().schedule(() -> { f.channel().close(); },
+                            connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
                     f.channel().closeFuture().addListener(closed -> {
                         giveUp.cancel(false);
                         if (onTaken != null) {

@@ -236,7 +236,7 @@ final class FrontendRelay {
         heldForCancel = true;
     }
 
-    /** The server hung up a cancel connection of PgGuard's (or it could not be opened): the signal is sent, or never will be. */
+    /** A cancel connection of PgGuard's closed (or never opened): the signal is sent, or never will be. */
     void ownCancelTaken() {
         if (ownCancelsInFlight > 0) {
             ownCancelsInFlight--;

@@ -188,12 +188,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     @Override
     public void cancelRunningStatement() {
-        BackendKeyData key = serverKey;
-        Upstream target = upstream;
-        if (key == null || target == null || server == null) {
-            return;
+        if (canCancel()) {
+            sendCancel(null);
         }
-        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(), null);
     }
 
     /**
@@ -202,21 +199,27 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
      * statement the client sends later: the relay holds those until the cancel is resolved.
      */
     void cancelOwnStatement() {
-        BackendKeyData key = serverKey;
-        Upstream target = upstream;
-        if (key == null || target == null || server == null || relay == null) {
+        if (!canCancel() || relay == null) {
             return;
         }
         relay.holdForCancel(tracker.last());
         // The answers the hold waits for must not sit in the server's output buffer waiting for the client's Sync.
         writeToServer(FrontendMessages.flush(client.alloc()));
         flushToServer();
-        CancelSender.send(server.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(),
-                () -> {
-                    if (phase != Phase.CLOSED) {
-                        relay.ownCancelTaken();
-                    }
-                });
+        sendCancel(() -> {
+            if (phase != Phase.CLOSED) {
+                relay.ownCancelTaken();
+            }
+        });
+    }
+
+    private boolean canCancel() {
+        return serverKey != null && upstream != null && server != null;
+    }
+
+    private void sendCancel(Runnable onTaken) {
+        CancelSender.send(server.eventLoop(), context.socketChannelClass(), upstream, serverKey,
+                settings.connectTimeout(), onTaken);
     }
 
     // --- life cycle -------------------------------------------------------------------------------------------
