@@ -103,9 +103,14 @@ public final class StatementClassifier {
         }
     }
 
-    /** Classifies a wrapped statement (inside EXPLAIN, PREPARE, DECLARE, COPY (...)). */
+    /** Classifies a wrapped statement (inside EXPLAIN, PREPARE, COPY (...)). */
     StatementFacts classifyInner(String source, List<Token> tokens, List<String> searchPath) {
         return classify(source, tokens, 0, searchPath, false);
+    }
+
+    /** Classifies the query of DECLARE CURSOR, with its row-cap rewrite site: it alone bounds what FETCH returns. */
+    StatementFacts classifyCursorQuery(String source, List<Token> tokens, List<String> searchPath) {
+        return classify(source, tokens, 0, searchPath, true);
     }
 
     // ---------------------------------------------------------------- full parser

@@ -147,7 +147,10 @@ final class UtilityClassifier {
         b.absorbEffectsOnly(inner);
     }
 
-    /** DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query: judged as the query. */
+    /**
+     * DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query: judged as the query. Its rows come back through
+     * any number of FETCHes, so a read cap is set on the query itself, as LIMIT, where one can be.
+     */
     private void declare(TokenCursor c, FactsBuilder b) {
         b.kind(CommandKind.DECLARE_CURSOR);
         int cursorAt = c.findTopLevel("cursor");
@@ -161,7 +164,12 @@ final class UtilityClassifier {
             b.unparseable("DECLARE CURSOR without FOR query");
             return;
         }
-        wrap(c.tokens.subList(forAt + 1, c.tokens.size()), b);
+        StatementFacts query = classifier.classifyCursorQuery(source, c.tokens.subList(forAt + 1, c.tokens.size()),
+                searchPath);
+        b.innerKind = query.kind();
+        b.absorb(query);
+        b.limit = query.limit();
+        b.rowCapRewrite = query.rowCapRewrite();
     }
 
     private void wrap(List<Token> innerTokens, FactsBuilder b) {

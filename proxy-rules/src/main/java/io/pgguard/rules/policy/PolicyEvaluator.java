@@ -155,7 +155,7 @@ public final class PolicyEvaluator {
                     }
                     if (f.rowCapRewrite() != null) {
                         edits.add(f.rowCapRewrite());
-                    } else {
+                    } else if (f.kind() != CommandKind.DECLARE_CURSOR) { // a cursor's FETCHes are capped themselves
                         streamCap = readCap;
                     }
                 }
@@ -173,7 +173,8 @@ public final class PolicyEvaluator {
         /** Statements that can stream many rows of user data (pure catalog reads are left alone: tools need them). */
         private static boolean returnsUserRows(StatementFacts f) {
             return switch (f.kind()) {
-                case SELECT -> f.tables().isEmpty() ? !f.functions().isEmpty() : f.tables().stream().anyMatch(t -> !t.catalog());
+                case SELECT, DECLARE_CURSOR -> f.tables().isEmpty() ? !f.functions().isEmpty()
+                        : f.tables().stream().anyMatch(t -> !t.catalog());
                 case FETCH, EXECUTE, COPY_TO_STDOUT -> true;
                 default -> false;
             };

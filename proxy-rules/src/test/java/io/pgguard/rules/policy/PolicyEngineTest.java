@@ -127,6 +127,15 @@ class PolicyEngineTest {
         assertEquals(-1, catalog.readRowCap(), "catalog reads are not capped: tools need them whole");
         Decision fetch = engine.decide("FETCH ALL FROM c", report);
         assertEquals(10000, fetch.readRowCap());
+        Decision cursor = engine.decide("DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT * FROM orders ORDER BY id", report);
+        assertEquals("DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT * FROM orders ORDER BY id LIMIT 10000",
+                cursor.sql(), "the cursor's query is capped, so any number of FETCHes together stay under the cap");
+        Decision unionCursor = engine.decide("DECLARE c CURSOR FOR SELECT id FROM orders UNION SELECT id FROM customers",
+                report);
+        assertEquals(Decision.Action.FORWARD, unionCursor.action(), "no LIMIT where readers misattribute it");
+        assertEquals(-1, unionCursor.readRowCap(), "DECLARE returns no rows; its FETCHes are capped one by one");
+        Decision catalogCursor = engine.decide("DECLARE c CURSOR FOR SELECT * FROM pg_class", report);
+        assertEquals(Decision.Action.FORWARD, catalogCursor.action());
         Decision twoStatements = engine.decide("SELECT * FROM orders; SELECT * FROM customers", report);
         assertEquals("SELECT * FROM orders LIMIT 10000; SELECT * FROM customers LIMIT 10000", twoStatements.sql());
     }

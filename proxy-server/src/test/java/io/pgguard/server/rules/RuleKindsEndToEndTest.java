@@ -182,6 +182,24 @@ class RuleKindsEndToEndTest {
     }
 
     @Test
+    void aCursorIsCappedAsOneResultOverAllItsFetches() throws Exception {
+        try (Connection c = guard.connect("capped_user", "pw"); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("DECLARE kind_cursor CURSOR FOR SELECT * FROM kind_items ORDER BY id");
+            int rows = 0;
+            for (int i = 0; i < 4; i++) {
+                try (ResultSet rs = s.executeQuery("FETCH 3 FROM kind_cursor")) {
+                    while (rs.next()) {
+                        rows++;
+                    }
+                }
+            }
+            assertEquals(5, rows, "four FETCHes of 3 return the cap's 5 rows in all, not 12 of the 20");
+            c.rollback();
+        }
+    }
+
+    @Test
     void theCancelEndingACappedResultNeverHitsTheNextStatement() throws Exception {
         // The capped result is over before PgGuard's cancel reaches the server. A statement sent right after it
         // would take the cancel in its place, unless PgGuard holds it until the server has taken the cancel.
