@@ -218,6 +218,17 @@ final class FrontendRelay {
         settled(write);
     }
 
+    /**
+     * Makes the server abort the open transaction block, as an error the client was given in the server's place
+     * would have. The query fails at parse time, so nothing runs; its error is swallowed and its ReadyForQuery
+     * ('E') is the one the client gets.
+     */
+    void abortTransactionBlock() {
+        forward(new Query(RejectionText.forRule("read-row-cap")).encode(session.client.alloc()),
+                PendingResponse.transactionAbort());
+        session.flushToServer();
+    }
+
     private boolean holding() {
         return watchedWrite != null || heldForCancel;
     }

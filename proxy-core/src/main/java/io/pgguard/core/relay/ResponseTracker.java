@@ -162,6 +162,12 @@ final class ResponseTracker {
         return replacement;
     }
 
+    /** Whether the error now coming from the server answers a message whose error the client must not see. */
+    boolean errorSwallowed() {
+        PendingResponse head = pending.peekFirst();
+        return head != null && head.swallow && head.kind == PendingResponse.Kind.SIMPLE_QUERY;
+    }
+
     /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */
     PendingResponse onReadyForQuery() {
         PendingResponse head;

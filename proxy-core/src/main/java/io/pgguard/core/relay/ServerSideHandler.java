@@ -202,8 +202,19 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             }
             return null;
         }
+        char status = (char) body.getByte(body.readerIndex());
         session.tracker.onReadyForQuery();
         session.responsesSettled();
+        if (session.capErrorUnseenByServer) {
+            session.capErrorUnseenByServer = false;
+            if (status == 'T' && session.tracker.isIdle()) {
+                // The client saw an error inside a transaction block, so PostgreSQL would have aborted the block:
+                // a later COMMIT must roll back. A query the server fails aborts it; its ReadyForQuery ('E')
+                // answers the client in place of this one.
+                session.relay.abortTransactionBlock();
+                return session.client.alloc().buffer(0);
+            }
+        }
         return null;
     }
 
@@ -213,8 +224,12 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             session.context.events().authenticationFailed(session, fields.sqlState(), fields.message());
             return null;
         }
+        boolean swallowed = session.tracker.errorSwallowed();
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
+        if (swallowed) {
+            return session.client.alloc().buffer(0);
+        }
         return rejection == null ? null : rejection.encodeError(session.client.alloc());
     }
 
@@ -222,6 +237,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         PgError capError = session.tracker.onCappedCommandComplete();
         if (capError != null) {
             // The statement finished before the cancel landed: the client still gets the error, never a cut result.
+            session.capErrorUnseenByServer = true;
             return capError.encodeError(session.client.alloc());
         }
         PendingResponse head = session.tracker.head();
@@ -252,6 +268,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         }
         PgError capError = session.tracker.onCappedCommandComplete();
         if (capError != null) { // this part passed the portal's read cap: the error ends it, never a cut result
+            session.capErrorUnseenByServer = true;
             session.relay.settled(head);
             return capError.encodeError(session.client.alloc());
         }

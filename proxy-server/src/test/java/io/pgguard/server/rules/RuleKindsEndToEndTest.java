@@ -176,9 +176,30 @@ class RuleKindsEndToEndTest {
                 });
                 assertEquals("54000", e.getSQLState(), e.getMessage());
                 assertTrue(rows[0] <= 5, rows[0] + " rows reached the client past the cap of 5");
+                assertTransactionAborted(s);
             }
             c.rollback();
         }
+    }
+
+    @Test
+    void aCapErrorInsideATransactionBlockAbortsIt() throws Exception {
+        try (Connection c = guard.connect("capped_user", "pw"); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("TABLE kind_items").close());
+            assertEquals("54000", e.getSQLState(), e.getMessage());
+            assertTransactionAborted(s);
+            c.rollback();
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertTrue(rs.next(), "after ROLLBACK the session goes on");
+            }
+        }
+    }
+
+    /** What PostgreSQL answers after any error in a transaction block, until it ends. */
+    private static void assertTransactionAborted(Statement s) {
+        PSQLException next = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT 1").close());
+        assertEquals("25P02", next.getSQLState(), next.getMessage());
     }
 
     @Test
