@@ -28,8 +28,10 @@ public final class StartupPacketDecoder extends ByteToMessageDecoder {
         if ((request instanceof StartupRequest.SslRequest || request instanceof StartupRequest.GssEncRequest)
                 && in.isReadable()) {
             // Bytes sent after an encryption request but before the handshake could be injected by a man in
-            // the middle; PostgreSQL refuses them too (CVE-2021-23214).
-            throw discardAll(in, new ProtocolViolationException("received unencrypted data after SSL request"));
+            // the middle; PostgreSQL and PgBouncer refuse them too (CVE-2021-23214), with these messages.
+            throw discardAll(in, new ProtocolViolationException(request instanceof StartupRequest.SslRequest
+                    ? "received unencrypted data after SSL request"
+                    : "received unencrypted data after GSSAPI encryption request"));
         }
         out.add(request);
     }

@@ -43,7 +43,14 @@ class StartupNegotiationTest {
     void bytesPipelinedBehindAnEncryptionRequestAreRefused() throws Exception {
         // PostgreSQL fails the connection when more bytes were already there after an encryption request: sent
         // before any handshake, they could have been injected by a man in the middle (CVE-2021-23214). PgGuard
-        // refuses them with the same error before answering the request (PostgreSQL answers it first).
+        // refuses them with the same error before answering the request, as PgBouncer does (PostgreSQL answers
+        // the request first).
+        assertPipelinedBytesRefused(PgWire.GSSENC_REQUEST_CODE,
+                "received unencrypted data after GSSAPI encryption request");
+        assertPipelinedBytesRefused(PgWire.SSL_REQUEST_CODE, "received unencrypted data after SSL request");
+    }
+
+    private static void assertPipelinedBytesRefused(int requestCode, String expectedMessage) throws Exception {
         try (ProxyHarness proxy = new ProxyHarness(PostgresFixture.get(), StatementInspector.ALLOW_ALL);
                 Socket s = new Socket("127.0.0.1", proxy.port())) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -51,14 +58,14 @@ class StartupNegotiationTest {
             ByteArrayOutputStream both = new ByteArrayOutputStream();
             DataOutputStream packets = new DataOutputStream(both);
             packets.writeInt(8);
-            packets.writeInt(PgWire.GSSENC_REQUEST_CODE);
+            packets.writeInt(requestCode);
             packets.writeInt(8);
             packets.writeInt(PgWire.SSL_REQUEST_CODE);
             out.write(both.toByteArray()); // one write: both requests arrive together
             out.flush();
             Map<Character, String> error = BadInputTest.readError(in);
             assertEquals("08P01", error.get('C'));
-            assertEquals("received unencrypted data after SSL request", error.get('M'));
+            assertEquals(expectedMessage, error.get('M'));
             BadInputTest.assertClosed(in);
         }
     }
