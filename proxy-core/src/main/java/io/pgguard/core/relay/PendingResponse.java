@@ -45,7 +45,7 @@ final class PendingResponse {
      */
     long[] portalRows;
     boolean capExceeded;
-    /** An Execute with a row limit: the server stops after that many rows by itself, no cancel needed. */
+    /** An Execute with a row limit within the cap: the server stops soon by itself, no cancel needed. */
     boolean rowLimited;
     /** Set when PgGuard cancels this statement itself (statement timeout), to name why in the client's error. */
     PgError overrideError;

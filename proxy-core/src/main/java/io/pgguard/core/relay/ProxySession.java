@@ -192,10 +192,14 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         return clientKey;
     }
 
+    /** A client's cancel; runs on the thread of the connection that brought it. */
     @Override
     public void cancelRunningStatement() {
-        if (canCancel()) {
-            sendCancel(null);
+        BackendKeyData key = serverKey;
+        Upstream target = upstream;
+        Channel s = server;
+        if (key != null && target != null && s != null) {
+            CancelSender.send(s.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(), null);
         }
     }
 
@@ -205,27 +209,19 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
      * statement the client sends later: the relay holds those until the cancel is resolved.
      */
     void cancelOwnStatement() {
-        if (!canCancel() || relay == null) {
+        if (serverKey == null || upstream == null || server == null || relay == null) {
             return;
         }
         relay.holdForCancel(tracker.last());
         // The answers the hold waits for must not sit in the server's output buffer waiting for the client's Sync.
         writeToServer(FrontendMessages.flush(client.alloc()));
         flushToServer();
-        sendCancel(() -> {
-            if (phase != Phase.CLOSED) {
-                relay.ownCancelTaken();
-            }
-        });
-    }
-
-    private boolean canCancel() {
-        return serverKey != null && upstream != null && server != null;
-    }
-
-    private void sendCancel(Runnable onTaken) {
         CancelSender.send(server.eventLoop(), context.socketChannelClass(), upstream, serverKey,
-                settings.connectTimeout(), onTaken);
+                settings.connectTimeout(), () -> {
+                    if (phase != Phase.CLOSED) {
+                        relay.ownCancelTaken();
+                    }
+                });
     }
 
     // --- life cycle -------------------------------------------------------------------------------------------
@@ -314,7 +310,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /** Logged in, nothing in flight and no transaction open: closing now loses nothing. */
     boolean isQuiescent() {
-        return phase == Phase.READY && tracker.isIdle() && transactionStatus == 'I';
+        return phase == Phase.READY && tracker.isIdle() && transactionStatus == 'I'
+                && (relay == null || !relay.holdsMessages());
     }
 
     /** Sends an error to the client and closes both sides once it is written. */

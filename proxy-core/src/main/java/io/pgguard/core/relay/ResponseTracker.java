@@ -23,6 +23,8 @@ final class ResponseTracker {
 
     private final ArrayDeque<PendingResponse> pending = new ArrayDeque<>();
     private final Completion completion;
+    /** The server is in copy-in mode, where it ignores Sync (and Flush) until CopyDone or CopyFail. */
+    private boolean copyIn;
 
     ResponseTracker(Completion completion) {
         this.completion = completion;
@@ -30,15 +32,37 @@ final class ResponseTracker {
 
     /** The error the client gets in place of the next error the server sends (a cancel PgGuard caused). */
     void overrideNextError(PgError error) {
-        PendingResponse head = pending.peekFirst();
-        if (head != null) {
-            for (PendingResponse p : pending) {
-                if (p.kind == PendingResponse.Kind.EXECUTE || p.kind.endsAtReadyForQuery()) {
-                    p.overrideError = error;
-                    return;
-                }
+        for (PendingResponse p : pending) {
+            if (p.kind == PendingResponse.Kind.EXECUTE || p.kind == PendingResponse.Kind.SIMPLE_QUERY
+                    || p.kind == PendingResponse.Kind.FUNCTION_CALL) { // statements, never a shared constant
+                p.overrideError = error;
+                return;
             }
         }
+    }
+
+    /**
+     * CopyInResponse: the server ignores Sync until the copy ends, so the Syncs sent right behind the COPY (libpq
+     * sends one after the Execute) will get no answer. Syncs sent during the copy are not expected either.
+     */
+    void onCopyIn() {
+        copyIn = true;
+        PendingResponse head = pending.pollFirst();
+        while (!pending.isEmpty() && pending.peekFirst().kind == PendingResponse.Kind.SYNC) {
+            pending.pollFirst();
+        }
+        if (head != null) {
+            pending.addFirst(head);
+        }
+    }
+
+    boolean inCopyIn() {
+        return copyIn;
+    }
+
+    /** The client ended the copy (CopyDone or CopyFail): Syncs count again. */
+    void copyEnded() {
+        copyIn = false;
     }
 
     void expect(PendingResponse response) {
@@ -97,10 +121,10 @@ final class ResponseTracker {
         return false;
     }
 
+    /** Whether the server already has more than a Sync behind the head: a late cancel could fail that instead. */
     private boolean hasStatementBehind(PendingResponse head) {
         for (PendingResponse p : pending) {
-            if (p != head && (p.kind == PendingResponse.Kind.EXECUTE || p.kind == PendingResponse.Kind.SIMPLE_QUERY
-                    || p.kind == PendingResponse.Kind.FUNCTION_CALL)) {
+            if (p != head && p.kind != PendingResponse.Kind.SYNC) {
                 return true;
             }
         }
@@ -235,5 +259,6 @@ final class ResponseTracker {
 
     void clear() {
         pending.clear();
+        copyIn = false;
     }
 }

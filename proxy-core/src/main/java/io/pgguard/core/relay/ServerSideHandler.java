@@ -138,6 +138,10 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public boolean onPassThrough(byte type) {
+        if (type == BackendMessageType.COPY_IN_RESPONSE) {
+            session.tracker.onCopyIn();
+            return true;
+        }
         if (type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
             PendingResponse head = session.tracker.head();
             boolean forward = session.tracker.onMessage(type);
@@ -205,9 +209,9 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         char status = (char) body.getByte(body.readerIndex());
         session.tracker.onReadyForQuery();
         session.responsesSettled();
-        if (session.capErrorUnseenByServer) {
+        if (session.capErrorUnseenByServer && (status != 'T' || session.tracker.isIdle())) {
             session.capErrorUnseenByServer = false;
-            if (status == 'T' && session.tracker.isIdle()) {
+            if (status == 'T' && session.phase == ProxySession.Phase.READY) {
                 // The client saw an error inside a transaction block, so PostgreSQL would have aborted the block:
                 // a later COMMIT must roll back. A query the server fails aborts it; its ReadyForQuery ('E')
                 // answers the client in place of this one.
@@ -224,7 +228,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             session.context.events().authenticationFailed(session, fields.sqlState(), fields.message());
             return null;
         }
-        boolean swallowed = session.tracker.errorSwallowed();
+        // The error of PgGuard's own transaction-abort query is expected; anything graver (FATAL) still goes on.
+        boolean swallowed = session.tracker.errorSwallowed() && "ERROR".equals(ErrorFields.decode(body).severity());
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
         if (swallowed) {

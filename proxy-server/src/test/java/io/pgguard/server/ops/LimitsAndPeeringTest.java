@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
@@ -163,6 +164,103 @@ class LimitsAndPeeringTest {
             String fields = new String(body, StandardCharsets.US_ASCII);
             assertTrue(fields.contains("C25P03"), fields);
             assertTrue(fields.contains("idle-in-transaction"), fields);
+        }
+    }
+
+    /**
+     * libpq sends COPY FROM STDIN in extended messages as Parse, Bind, Describe, Execute, Sync, then the data,
+     * CopyDone and a second Sync. The first Sync reaches the server during the copy, which ignores it: one
+     * ReadyForQuery answers both. Nothing may stay pending after it, or the session would look busy for ever.
+     */
+    @Test
+    void aCopyInExtendedMessagesLeavesTheSessionIdle() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_copy; CREATE TABLE lim_copy (v int)");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
+                + "pgguard.limits { statement-timeout = 300ms }", Map.of());
+                Socket session = new Socket("127.0.0.1", guard.port())) {
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            sendStartupAsPostgres(out);
+            readUntilReady(in);
+            writeMessage(out, 'P', "\0COPY lim_copy FROM STDIN\0\0\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+            writeMessage(out, 'D', new byte[] {'P', 0});
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals('G', readUntil(in, 'G'), "CopyInResponse");
+            writeMessage(out, 'd', "7\n".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'c', new byte[0]);
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals('I', readUntilReady(in));
+
+            Thread.sleep(700); // over the statement timeout, with nothing running: nothing may be cancelled
+            session.setSoTimeout(5000);
+            sendQuery(out, "SELECT count(*) FROM lim_copy");
+            assertEquals('D', readUntil(in, 'D'), "the next statement runs, no error and no wait before it");
+            assertEquals('I', readUntilReady(in));
+        }
+    }
+
+    /**
+     * Under a write cap, what follows a write waits until its row count is back. A simple Query with several
+     * writes runs as extended messages that PgGuard makes; when it had to wait itself, those messages still go
+     * before the next Query the client sent.
+     */
+    @Test
+    void queriesHeldBehindACappedWriteKeepTheirOrder() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_w; CREATE TABLE lim_w (id int); INSERT INTO lim_w VALUES (1), (2), (3)");
+        String writeCap = "pgguard.rules { id = wcap, users { postgres = [w] }, roles { w { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
+                + "{ id = write-cap, type = write-row-cap, max-rows = 100, users = [\"postgres\"] } ] }\n";
+        try (GuardHarness guard = GuardHarness.startWithText(pg, writeCap, Map.of());
+                Socket session = new Socket("127.0.0.1", guard.port())) {
+            session.setSoTimeout(5000);
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            sendStartupAsPostgres(out);
+            readUntilReady(in);
+            ByteArrayOutputStream three = new ByteArrayOutputStream(); // one write: all three arrive together
+            DataOutputStream queries = new DataOutputStream(three);
+            sendQuery(queries, "UPDATE lim_w SET id = id WHERE id = 1");
+            sendQuery(queries, "UPDATE lim_w SET id = id WHERE id = 2; UPDATE lim_w SET id = id WHERE id = 3");
+            sendQuery(queries, "SELECT 'last'");
+            out.write(three.toByteArray());
+            out.flush();
+            List<String> answers = new ArrayList<>();
+            while (answers.stream().filter(a -> a.startsWith("Z")).count() < 3) {
+                int type = in.read();
+                byte[] body = new byte[in.readInt() - 4];
+                in.readFully(body);
+                String text = new String(body, StandardCharsets.US_ASCII);
+                switch (type) {
+                    case 'C' -> answers.add(text.substring(0, text.length() - 1));
+                    case 'Z' -> answers.add("Z" + text);
+                    case 'E' -> answers.add("error " + text);
+                    default -> { }
+                }
+            }
+            assertEquals(List.of("UPDATE 1", "ZI", "UPDATE 1", "UPDATE 1", "ZI", "SELECT 1", "ZI"), answers);
+        }
+    }
+
+    private static void writeMessage(DataOutputStream out, char type, byte[] body) throws Exception {
+        out.write(type);
+        out.writeInt(4 + body.length);
+        out.write(body);
+    }
+
+    /** Reads backend messages up to one of type {@code wanted}; fails on an ErrorResponse. */
+    private static char readUntil(DataInputStream in, char wanted) throws Exception {
+        while (true) {
+            int type = in.read();
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            assertTrue(type != 'E', "error: " + new String(body, StandardCharsets.US_ASCII));
+            if (type == wanted) {
+                return (char) type;
+            }
         }
     }
 
