@@ -90,12 +90,15 @@ public final class Verdict {
 
     /**
      * Caps each result set of this statement at {@code cap} rows on the result stream: past it the proxy drops
-     * rows, cancels the statement and answers {@code error} instead of a silently cut result.
+     * rows, cancels the statement and answers {@code error} in its place, so the server fails the transaction as
+     * for any error there, instead of a silently cut result. A simple Query is then run statement by statement
+     * ({@code statements}, its texts in order).
      */
-    public Verdict withReadRowCap(long cap, PgError error) {
+    public Verdict withReadRowCap(long cap, PgError error, List<String> statements) {
         Verdict copy = copy(newEffectiveRole);
         copy.readRowCap = cap;
         copy.readRowCapError = error;
+        copy.statementTexts = List.copyOf(statements);
         return copy;
     }
 

@@ -35,11 +35,12 @@ final class FrontendRelay {
     /** Rows returned so far by each open portal under a read row cap (see {@link PendingResponse#portalRows}). */
     private final Map<String, long[]> cappedPortalRows = new HashMap<>();
     /**
-     * A write under a row cap whose command tag has not come back yet. Until it has, everything the client
-     * sends after it (but COPY data) waits here, so that the server has not moved past the write when PgGuard
-     * decides whether it stands.
+     * A statement under a row cap (a write's, or a read's that no LIMIT could express) whose answer has not come
+     * back yet. Until it has, everything the client sends after it (but COPY data) waits here, so that the server
+     * has not moved past the statement when PgGuard decides whether it stands: one that passed its cap is failed
+     * in place (see {@link #failInPlaceOf}), and the server aborts its transaction as for any error there.
      */
-    private PendingResponse watchedWrite;
+    private PendingResponse watched;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     /**
      * Messages PgGuard made from a client message (a simple Query run statement by statement) that had to wait:
@@ -75,7 +76,7 @@ final class FrontendRelay {
             return;
         }
         dispatch(message, type);
-        if (watchedWrite != null && (type == FrontendMessageType.COPY_DONE || type == FrontendMessageType.COPY_FAIL)) {
+        if (watched != null && (type == FrontendMessageType.COPY_DONE || type == FrontendMessageType.COPY_FAIL)) {
             // The server ignores Flush in COPY mode, so the one sent after the Execute did not count.
             session.writeToServer(FrontendMessages.flush(session.client.alloc()));
         }
@@ -118,7 +119,8 @@ final class FrontendRelay {
         String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
         session.statements++;
-        if (verdict.writeRowCap() >= 0 && !verdict.isReject() && !verdict.statementTexts().isEmpty()) {
+        if ((verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
+                && !verdict.statementTexts().isEmpty()) {
             message.release();
             runStatementByStatement(verdict, start);
             return;
@@ -179,20 +181,20 @@ final class FrontendRelay {
         forwardExecute(message, execute);
     }
 
-    /** Forwards an Execute; under a write cap, asks the server to send its answer now and holds what follows. */
+    /** Forwards an Execute; under a row cap, asks the server to send its answer now and holds what follows. */
     private void forwardExecute(ByteBuf message, PendingResponse execute) {
         forward(message, execute);
-        if (execute.writeRowCap() >= 0) {
-            watchedWrite = execute;
+        if (execute.writeRowCap() >= 0 || execute.readRowCap() >= 0) {
+            watched = execute;
             session.writeToServer(FrontendMessages.flush(session.client.alloc()));
         }
     }
 
     /**
-     * A simple Query with capped writes runs as the same statements in extended messages, one Sync at the end:
-     * the same implicit transaction and error behaviour, but the proxy sees each write's row count before the
-     * transaction can commit. The client sees what a simple Query answers (ParseComplete and the like are
-     * swallowed).
+     * A simple Query with capped statements runs as the same statements in extended messages, one Sync at the
+     * end: the same implicit transaction and error behaviour, but the proxy sees each statement's rows before the
+     * server moves on, and can fail the one that passed its cap in its place. The client sees what a simple Query
+     * answers (ParseComplete and the like are swallowed).
      */
     private void runStatementByStatement(Verdict verdict, long start) {
         var alloc = session.client.alloc();
@@ -206,7 +208,7 @@ final class FrontendRelay {
         send(FrontendMessages.sync(alloc), PendingResponse.SYNC);
     }
 
-    /** Sends a message PgGuard made, or queues it behind a capped write or a cancel in flight. */
+    /** Sends a message PgGuard made, or queues it behind a capped statement or a cancel in flight. */
     private void send(ByteBuf message, PendingResponse pending) {
         if (holding()) {
             heldGenerated.addLast(new Held(message, pending));
@@ -217,50 +219,35 @@ final class FrontendRelay {
         }
     }
 
-    /** The capped write's answer came (tag within the cap, an error, or a suspended portal): go on. */
+    /** The capped statement's answer came (within the cap, an error, or a suspended portal): go on. */
     void settled(PendingResponse response) {
-        if (response != null && response == watchedWrite) {
-            watchedWrite = null;
+        if (response != null && response == watched) {
+            watched = null;
             releaseHeld();
         }
     }
 
-    /** After an error the server skips to Sync: a capped write it skipped will never answer, so stop waiting. */
+    /** After an error the server skips to Sync: a capped statement it skipped will never answer, so stop waiting. */
     void settleIfSkipped() {
-        if (watchedWrite != null && !session.tracker.isPending(watchedWrite)) {
-            settled(watchedWrite);
+        if (watched != null && !session.tracker.isPending(watched)) {
+            settled(watched);
         }
     }
 
     /**
-     * The capped write changed more rows than allowed. A Parse the server fails takes its place: the error
-     * aborts the transaction the write ran in (implicit or explicit), so the write is rolled back by the server
-     * itself, exactly as if it had failed, and the client gets the cap's error in that error's place.
+     * The capped statement went past its cap (a write changed more rows, or a read returned more) and the server
+     * completed it. A Parse the server fails takes its place: the error aborts the transaction the statement ran
+     * in (implicit or explicit), so a write is rolled back by the server itself, exactly as if the statement had
+     * failed; the server skips what follows up to Sync; and the client gets {@code error} in that error's place.
      */
-    void writeCapExceeded(PendingResponse write) {
-        writeCapExceeded(write, write.verdict.writeRowCapError());
-    }
-
-    /** As above, with {@code error} in the write's place. */
-    void writeCapExceeded(PendingResponse write, PgError error) {
-        forward(FrontendMessages.parse(session.client.alloc(), "pgguard_write_cap", RejectionText.forRule("write-row-cap")),
+    void failInPlaceOf(PendingResponse statement, PgError error) {
+        forward(FrontendMessages.parse(session.client.alloc(), "pgguard_row_cap", RejectionText.forRule("row-cap")),
                 PendingResponse.rejected(PendingResponse.Kind.PARSE, error));
-        settled(write);
-    }
-
-    /**
-     * Makes the server abort the open transaction block, as an error the client was given in the server's place
-     * would have. The query fails at parse time, so nothing runs; its error is swallowed and its ReadyForQuery
-     * ('E') is the one the client gets.
-     */
-    void abortTransactionBlock() {
-        forward(new Query(RejectionText.forRule("read-row-cap")).encode(session.client.alloc()),
-                PendingResponse.transactionAbort());
-        session.flushToServer();
+        settled(statement);
     }
 
     private boolean holding() {
-        return watchedWrite != null || heldForCancel;
+        return watched != null || heldForCancel;
     }
 
     /**
@@ -428,7 +415,7 @@ final class FrontendRelay {
         statements.clear();
         portals.clear();
         cappedPortalRows.clear();
-        watchedWrite = null;
+        watched = null;
         heldForCancel = false;
         answeredBeforeCancelResolves = null;
         heldBytes = 0;

@@ -33,7 +33,7 @@ final class PendingResponse {
     final PgError rejection;
     final Verdict verdict;
     final long startNanos;
-    /** ParseComplete, BindComplete and NoData answering this message (ErrorResponse, for a query) are not forwarded. */
+    /** ParseComplete, BindComplete and NoData answering this message are not forwarded. */
     boolean swallow;
     boolean failed;
     long rows = -1;
@@ -56,11 +56,6 @@ final class PendingResponse {
 
     long writeRowCap() {
         return verdict == null || kind != Kind.EXECUTE ? -1 : verdict.writeRowCap();
-    }
-
-    /** A query PgGuard sends only so that the server aborts the transaction block: its error is not forwarded. */
-    static PendingResponse transactionAbort() {
-        return swallowed(Kind.SIMPLE_QUERY);
     }
 
     private static PendingResponse swallowed(Kind kind) {

@@ -59,12 +59,6 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     long statements;
     boolean holdsConnectionSlot;
     long lastClientActivity = System.nanoTime();
-    /**
-     * The client got a read cap's error for a statement the server completed (it stopped by its row limit, or
-     * ended before PgGuard's cancel landed): the server's transaction block has not failed as the client must
-     * now believe. Checked at the next ReadyForQuery.
-     */
-    boolean capErrorUnseenByServer;
     /** Whether the client's current read brought a whole message; only such reads count as activity. */
     boolean clientMessageInRead;
     /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */

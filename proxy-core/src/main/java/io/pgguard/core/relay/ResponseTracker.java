@@ -132,20 +132,16 @@ final class ResponseTracker {
     }
 
     /**
-     * A CommandComplete for a result that passed its row cap: the statement counts as failed for the client,
-     * who gets the returned error in its place. The server did finish it, so nothing behind it is skipped.
-     * Returns null when the head statement is within its cap.
+     * The end (CommandComplete or PortalSuspended) of a simple Query's result that passed its row cap: the
+     * statement counts as failed for the client, who gets the returned error in its place. Returns null when the
+     * head is not such a result. (An Execute's goes through {@link #failExecute} instead.)
      */
-    PgError onCappedCommandComplete() {
+    PgError onCappedQueryResult() {
         PendingResponse head = pending.peekFirst();
-        if (head == null || !head.capExceeded) {
+        if (head == null || !head.capExceeded || head.kind == PendingResponse.Kind.EXECUTE) {
             return null;
         }
         head.failed = true;
-        if (head.kind == PendingResponse.Kind.EXECUTE) {
-            pending.pollFirst();
-            complete(head);
-        }
         return head.verdict.readRowCapError();
     }
 
@@ -184,12 +180,6 @@ final class ResponseTracker {
             pending.pollFirst();
         }
         return replacement;
-    }
-
-    /** Whether the error now coming from the server answers a message whose error the client must not see. */
-    boolean errorSwallowed() {
-        PendingResponse head = pending.peekFirst();
-        return head != null && head.swallow && head.kind == PendingResponse.Kind.SIMPLE_QUERY;
     }
 
     /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */
@@ -234,7 +224,7 @@ final class ResponseTracker {
 
     /**
      * A write that reported more rows than its cap: it ends, failed, here; the client gets the error of the
-     * message PgGuard sends next in its place (see {@link FrontendRelay#writeCapExceeded}).
+     * message PgGuard sends next in its place (see {@link FrontendRelay#failInPlaceOf}).
      */
     void failExecute(PendingResponse head, long rows) {
         pending.pollFirst();

@@ -206,19 +206,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             }
             return null;
         }
-        char status = (char) body.getByte(body.readerIndex());
         session.tracker.onReadyForQuery();
         session.responsesSettled();
-        if (session.capErrorUnseenByServer && (status != 'T' || session.tracker.isIdle())) {
-            session.capErrorUnseenByServer = false;
-            if (status == 'T' && session.phase == ProxySession.Phase.READY) {
-                // The client saw an error inside a transaction block, so PostgreSQL would have aborted the block:
-                // a later COMMIT must roll back. A query the server fails aborts it; its ReadyForQuery ('E')
-                // answers the client in place of this one.
-                session.relay.abortTransactionBlock();
-                return session.client.alloc().buffer(0);
-            }
-        }
         return null;
     }
 
@@ -228,30 +217,22 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             session.context.events().authenticationFailed(session, fields.sqlState(), fields.message());
             return null;
         }
-        // The error of PgGuard's own transaction-abort query is expected; anything graver (FATAL) still goes on.
-        boolean swallowed = session.tracker.errorSwallowed() && "ERROR".equals(ErrorFields.decode(body).severity());
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
-        if (swallowed) {
-            return session.client.alloc().buffer(0);
-        }
         return rejection == null ? null : rejection.encodeError(session.client.alloc());
     }
 
     private ByteBuf onCommandComplete(ByteBuf body) {
-        PgError capError = session.tracker.onCappedCommandComplete();
-        if (capError != null) {
-            // The statement finished before the cancel landed: the client still gets the error, never a cut result.
-            session.capErrorUnseenByServer = true;
-            return capError.encodeError(session.client.alloc());
-        }
         PendingResponse head = session.tracker.head();
+        if (head != null && head.capExceeded) {
+            return readCapExceeded(head);
+        }
         long rows = rowCount(body);
         if (head != null && head.writeRowCap() >= 0 && rows > head.writeRowCap() && isWriteTag(body)) {
             log.info("connection {} ({}): {} changed {} rows, over the write cap of {}; rolling it back",
                     session.connectionId, session.user(), tagText(body), rows, head.writeRowCap());
             session.tracker.failExecute(head, rows);
-            session.relay.writeCapExceeded(head);
+            session.relay.failInPlaceOf(head, head.verdict.writeRowCapError());
             return session.client.alloc().buffer(0);
         }
         session.tracker.onCommandComplete(rows);
@@ -268,18 +249,30 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             log.info("connection {} ({}): a write under the write cap of {} rows was executed in parts; rolling it"
                     + " back", session.connectionId, session.user(), head.writeRowCap());
             session.tracker.failExecute(head, -1);
-            session.relay.writeCapExceeded(head, WRITE_IN_PARTS);
+            session.relay.failInPlaceOf(head, WRITE_IN_PARTS);
             return session.client.alloc().buffer(0);
         }
-        PgError capError = session.tracker.onCappedCommandComplete();
-        if (capError != null) { // this part passed the portal's read cap: the error ends it, never a cut result
-            session.capErrorUnseenByServer = true;
-            session.relay.settled(head);
-            return capError.encodeError(session.client.alloc());
+        if (head != null && head.capExceeded) { // this part passed the portal's read cap
+            return readCapExceeded(head);
         }
         session.tracker.onMessage(BackendMessageType.PORTAL_SUSPENDED);
         session.relay.settled(head);
         return null;
+    }
+
+    /**
+     * A result that passed its read cap ended without an error: the server finished the statement before
+     * PgGuard's cancel landed, or a row limit stopped it. The client gets the cap's error, never a cut result.
+     * An Execute is failed in place (see {@link FrontendRelay#failInPlaceOf}), so the server aborts its
+     * transaction as PostgreSQL does after any error; a simple Query's statement just gets the error.
+     */
+    private ByteBuf readCapExceeded(PendingResponse head) {
+        if (head.kind == PendingResponse.Kind.EXECUTE) {
+            session.tracker.failExecute(head, -1);
+            session.relay.failInPlaceOf(head, head.verdict.readRowCapError());
+            return session.client.alloc().buffer(0);
+        }
+        return session.tracker.onCappedQueryResult().encodeError(session.client.alloc());
     }
 
     private static final PgError WRITE_IN_PARTS = new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,

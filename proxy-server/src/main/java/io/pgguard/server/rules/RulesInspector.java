@@ -101,7 +101,8 @@ public final class RulesInspector implements StatementInspector {
             verdict = verdict.withNewSearchPath(path);
         }
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
-            verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()));
+            verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()),
+                    statementTexts(decision.sql(), standardConformingStrings));
         }
         if (decision.writeRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withWriteRowCap(decision.writeRowCap(), writeCapError(decision.writeRowCap()),

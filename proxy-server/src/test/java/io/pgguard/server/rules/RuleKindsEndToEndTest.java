@@ -26,7 +26,7 @@ class RuleKindsEndToEndTest {
                 id = e2e-rules
                 users-without-rules = allow
                 catalog-reads = allow
-                users { kind_user = [app], capped_user = [reader], dry_user = [app] }
+                users { kind_user = [app], capped_user = [reader], dry_user = [app], capped_writer = [app] }
                 roles {
                   app {
                     statements = [DML, COPY, TRANSACTION, CURSOR, SESSION, ROLE_CHANGE, EXPLAIN, PREPARED_STATEMENTS]
@@ -44,7 +44,7 @@ class RuleKindsEndToEndTest {
                     message = "writes need a restricting WHERE" }
                   { id = where-dry-run, type = require-where, kinds = [UPDATE, DELETE], users = ["dry_user"], mode = dry-run
                     message = "writes will soon need a restricting WHERE" }
-                  { id = read-cap, type = read-row-cap, max-rows = 5, users = ["capped_user"] }
+                  { id = read-cap, type = read-row-cap, max-rows = 5, users = ["capped_user", "capped_writer"] }
                   { id = role-switch, type = role-switch, allow-roles = [] }
                   { id = unknown-effect, type = unknown-effect, action = reject }
                   { id = grants, type = grants, message = "not granted" }
@@ -59,12 +59,12 @@ class RuleKindsEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         pg = PostgresFixture.get();
-        for (String user : new String[] {"kind_user", "capped_user", "dry_user"}) {
+        for (String user : new String[] {"kind_user", "capped_user", "dry_user", "capped_writer"}) {
             pg.role(user, "pw");
         }
         pg.sql("DROP TABLE IF EXISTS kind_items; CREATE TABLE kind_items (id int PRIMARY KEY, v text);"
                 + "INSERT INTO kind_items SELECT g, 'v' || g FROM generate_series(1, 20) g;"
-                + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user;"
+                + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user, capped_writer;"
                 + "DROP TABLE IF EXISTS other_table; CREATE TABLE other_table (id int); GRANT ALL ON other_table TO kind_user");
         guard = GuardHarness.startWithText(pg, RULES, Map.of());
     }
@@ -192,6 +192,26 @@ class RuleKindsEndToEndTest {
             c.rollback();
             try (ResultSet rs = s.executeQuery("SELECT 1")) {
                 assertTrue(rs.next(), "after ROLLBACK the session goes on");
+            }
+        }
+    }
+
+    @Test
+    void aCapErrorFailsTheImplicitTransactionItRanIn() throws Exception {
+        // One Query string is one implicit transaction: when its read passes the cap, its INSERT is rolled back with
+        // it, as after any error in PostgreSQL. pgjdbc sends it as one simple Query, or (extended, its default) as
+        // Parse/Bind/Describe/Execute for each statement and one Sync.
+        for (String mode : new String[] {"simple", "extended"}) {
+            Properties props = new Properties();
+            props.setProperty("preferQueryMode", mode);
+            try (Connection c = guard.connect("capped_writer", "pw", "postgres", props); Statement s = c.createStatement()) {
+                PSQLException e = assertThrows(PSQLException.class,
+                        () -> s.execute("INSERT INTO kind_items VALUES (100, 'new'); TABLE kind_items"));
+                assertEquals("54000", e.getSQLState(), mode + ": " + e.getMessage());
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM kind_items WHERE id = 100")) {
+                    rs.next();
+                    assertEquals(0, rs.getInt(1), mode + ": the INSERT was rolled back with the statement that failed");
+                }
             }
         }
     }
