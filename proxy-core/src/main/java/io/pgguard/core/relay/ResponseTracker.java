@@ -168,7 +168,9 @@ final class ResponseTracker {
         if (head == null || head.kind == PendingResponse.Kind.SYNC) {
             return null;
         }
-        head.failed = true;
+        if (head.startNanos != 0) { // a statement; never one of the constants shared by all sessions
+            head.failed = true;
+        }
         PgError replacement = head.capExceeded ? head.verdict.readRowCapError()
                 : head.overrideError != null ? head.overrideError : head.rejection;
         if (head.kind.endsAtReadyForQuery()) {
