@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection and the server connection PgGuard opened for it. Both channels live on one event loop,
- * so this state is only ever touched by that loop's thread (the cancel path hops onto it).
+ * so this state is only ever touched by that loop's thread; the one exception, a client's cancel arriving on
+ * another connection, only reads the server's key and address, which are set once.
  */
 public final class ProxySession implements SessionView, CancelRegistry.Cancellable {
     private static final Logger log = LoggerFactory.getLogger(ProxySession.class);
