@@ -13,6 +13,7 @@ public final class SqlState {
     public static final String QUERY_CANCELED = "57014";
     public static final String PROGRAM_LIMIT_EXCEEDED = "54000";
     public static final String INTERNAL_ERROR = "XX000";
+    public static final String INVALID_SQL_STATEMENT_NAME = "26000";
 
     private SqlState() {}
 }

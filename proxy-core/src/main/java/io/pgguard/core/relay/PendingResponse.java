@@ -45,6 +45,11 @@ final class PendingResponse {
      */
     long[] portalRows;
     boolean capExceeded;
+    /**
+     * An Execute of a simple Query PgGuard runs statement by statement: the Query's session effects (role,
+     * search_path) are applied once, at its Sync, and only when no part of it failed.
+     */
+    boolean partOfQuery;
     /** An Execute with a row limit within the cap: the server stops soon by itself, no cancel needed. */
     boolean rowLimited;
     /** Set when PgGuard cancels this statement itself (statement timeout), to name why in the client's error. */

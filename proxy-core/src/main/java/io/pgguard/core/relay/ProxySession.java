@@ -143,6 +143,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         return searchPath;
     }
 
+    /** Whether texts PgGuard decodes and encodes again as UTF-8 keep their bytes in this session. */
+    boolean clientEncodingIsUtf8() {
+        String encoding = serverParameters.get("client_encoding");
+        return encoding == null || encoding.equalsIgnoreCase("UTF8");
+    }
+
     @Override
     public boolean standardConformingStrings() {
         return standardConformingStrings;
@@ -222,7 +228,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     // --- life cycle -------------------------------------------------------------------------------------------
 
     void statementCompleted(PendingResponse statement, long endNanos) {
-        if (!statement.failed && statement.verdict != null) {
+        if (!statement.failed && statement.verdict != null && !statement.partOfQuery) {
             applySessionEffects(statement.verdict);
         }
         context.events().statementCompleted(this, statement.verdict, endNanos - statement.startNanos,
@@ -237,7 +243,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     /** A statement that succeeded may have switched role or search_path; later decisions must know. */
-    private void applySessionEffects(Verdict verdict) {
+    void applySessionEffects(Verdict verdict) {
         if (verdict.newEffectiveRole() != null) {
             effectiveRole(verdict.newEffectiveRole());
         }

@@ -25,6 +25,7 @@ final class ResponseTracker {
     private final Completion completion;
     /** The server is in copy-in mode, where it ignores Sync (and Flush) until CopyDone or CopyFail. */
     private boolean copyIn;
+    private boolean skippingToSync;
 
     ResponseTracker(Completion completion) {
         this.completion = completion;
@@ -67,6 +68,17 @@ final class ResponseTracker {
 
     void expect(PendingResponse response) {
         pending.addLast(response);
+        if (response.kind == PendingResponse.Kind.SYNC) {
+            skippingToSync = false;
+        }
+    }
+
+    /**
+     * After an error in the extended protocol the server discards every message up to the next Sync, answering
+     * none: true while that Sync has not been sent yet, so what is sent meanwhile is not waited for.
+     */
+    boolean skippingToSync() {
+        return skippingToSync;
     }
 
     int size() {
@@ -83,7 +95,7 @@ final class ResponseTracker {
         if (head == null) {
             return true;
         }
-        if (type == BackendMessageType.DATA_ROW) {
+        if (type == BackendMessageType.DATA_ROW || type == BackendMessageType.COPY_DATA) { // COPY TO: a row each
             return head.readRowCap() < 0 || countRow(head);
         }
         if (type == BackendMessageType.ROW_DESCRIPTION && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
@@ -181,11 +193,16 @@ final class ResponseTracker {
         while (!pending.isEmpty() && pending.peekFirst().kind != PendingResponse.Kind.SYNC) {
             pending.pollFirst();
         }
+        skippingToSync = pending.isEmpty();
+        if (!skippingToSync && pending.peekFirst().verdict != null) {
+            pending.peekFirst().failed = true; // the Sync ending a Query run statement by statement
+        }
         return replacement;
     }
 
     /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */
     PendingResponse onReadyForQuery() {
+        skippingToSync = false;
         PendingResponse head;
         while ((head = pending.pollFirst()) != null) {
             if (head.kind.endsAtReadyForQuery()) {
@@ -252,5 +269,6 @@ final class ResponseTracker {
     void clear() {
         pending.clear();
         copyIn = false;
+        skippingToSync = false;
     }
 }

@@ -140,6 +140,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     public boolean onPassThrough(byte type) {
         if (type == BackendMessageType.COPY_IN_RESPONSE) {
             session.tracker.onCopyIn();
+            session.relay.onCopyIn();
             return true;
         }
         if (type == BackendMessageType.EMPTY_QUERY_RESPONSE) {
@@ -206,7 +207,10 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             }
             return null;
         }
-        session.tracker.onReadyForQuery();
+        PendingResponse ended = session.tracker.onReadyForQuery();
+        if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null && !ended.failed) {
+            session.applySessionEffects(ended.verdict); // a Query run statement by statement, all of it done
+        }
         session.responsesSettled();
         return null;
     }

@@ -245,6 +245,56 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /**
+     * A simple Query leaves no unnamed prepared statement behind. PgGuard runs a Query with a capped read as
+     * extended messages, which would: a Bind of the unnamed statement after it must fail as in PostgreSQL, not
+     * run the capped statement again uncapped.
+     */
+    @Test
+    void noUnnamedStatementOutlivesAQueryRunAsExtendedMessages() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_big; CREATE TABLE lim_big AS SELECT g AS id FROM generate_series(1, 20) g");
+        String readCap = "pgguard.rules { id = rcap, users { postgres = [r] }, roles { r { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
+                + "{ id = read-cap, type = read-row-cap, max-rows = 5, users = [\"postgres\"] } ] }\n";
+        try (GuardHarness guard = GuardHarness.startWithText(pg, readCap, Map.of());
+                Socket session = new Socket("127.0.0.1", guard.port())) {
+            session.setSoTimeout(5000);
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            sendStartupAsPostgres(out);
+            readUntilReady(in);
+            sendQuery(out, "TABLE lim_big");
+            assertEquals(List.of("row", "row", "row", "row", "row", "error 54000", "ZI"), answersUntilReady(in),
+                    "the cap's 5 rows, then its error in the statement's place");
+            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in), "no rows: the statement is gone");
+        }
+    }
+
+    /** CommandComplete tags, DataRows ("row"), errors by SQLSTATE and ReadyForQuery ("Z" + status), in order. */
+    private static List<String> answersUntilReady(DataInputStream in) throws Exception {
+        List<String> answers = new ArrayList<>();
+        while (true) {
+            int type = in.read();
+            byte[] body = new byte[in.readInt() - 4];
+            in.readFully(body);
+            String text = new String(body, StandardCharsets.US_ASCII);
+            switch (type) {
+                case 'C' -> answers.add(text.substring(0, text.length() - 1));
+                case 'D' -> answers.add("row");
+                case 'E' -> answers.add("error " + text.substring(text.indexOf("\0C") + 2, text.indexOf("\0C") + 7));
+                case 'Z' -> {
+                    answers.add("Z" + text);
+                    return answers;
+                }
+                default -> { }
+            }
+        }
+    }
+
     private static void writeMessage(DataOutputStream out, char type, byte[] body) throws Exception {
         out.write(type);
         out.writeInt(4 + body.length);

@@ -216,6 +216,39 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    @Test
+    void statementsAfterACappedOneInAQueryStringAreSkippedAndTheSessionGoesOn() throws Exception {
+        // After the cap's error the server skips the rest of the string, as after any error; nothing may wait
+        // for answers to what the server skips.
+        Properties props = new Properties();
+        props.setProperty("preferQueryMode", "simple");
+        props.setProperty("socketTimeout", "10");
+        try (Connection c = guard.connect("capped_user", "pw", "postgres", props); Statement s = c.createStatement()) {
+            for (String sql : new String[] {"TABLE kind_items; SELECT 1", "SELECT 1/0; TABLE kind_items",
+                    "TABLE kind_items; TABLE kind_items; SELECT 2"}) {
+                PSQLException e = assertThrows(PSQLException.class, () -> s.execute(sql));
+                assertTrue(e.getSQLState().equals("54000") || e.getSQLState().equals("22012"), sql + ": " + e);
+                try (ResultSet rs = s.executeQuery("SELECT 42")) {
+                    assertTrue(rs.next(), sql + ": the session goes on");
+                    assertEquals(42, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void copyToStdoutIsCappedLikeAResult() throws Exception {
+        try (Connection c = guard.connect("capped_writer", "pw")) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+            PSQLException e = assertThrows(PSQLException.class,
+                    () -> copy.copyOut("COPY kind_items TO STDOUT", out));
+            assertEquals("54000", e.getSQLState(), e.getMessage());
+            long lines = out.toString().lines().count();
+            assertTrue(lines <= 5, lines + " rows of COPY TO STDOUT reached the client past the cap of 5");
+        }
+    }
+
     /** What PostgreSQL answers after any error in a transaction block, until it ends. */
     private static void assertTransactionAborted(Statement s) {
         PSQLException next = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT 1").close());
