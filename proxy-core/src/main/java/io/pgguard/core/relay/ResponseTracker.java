@@ -69,6 +69,9 @@ final class ResponseTracker {
     void expect(PendingResponse response) {
         pending.addLast(response);
         if (response.kind == PendingResponse.Kind.SYNC) {
+            if (skippingToSync && response.verdict != null) {
+                response.failed = true; // the Sync ending a Query run statement by statement, after an error in it
+            }
             skippingToSync = false;
         }
     }

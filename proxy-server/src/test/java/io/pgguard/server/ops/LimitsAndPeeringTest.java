@@ -295,6 +295,37 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /** The same copy under a write cap: the Sync held behind the COPY reaches the server during the copy-in. */
+    @Test
+    void aCopyInExtendedMessagesUnderAWriteCapGetsOneReadyForQuery() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_copy; CREATE TABLE lim_copy (v int)");
+        String writeCap = "pgguard.rules { id = wcap, users { postgres = [w] }, roles { w { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
+                + "{ id = write-cap, type = write-row-cap, max-rows = 100, users = [\"postgres\"] } ] }\n";
+        try (GuardHarness guard = GuardHarness.startWithText(pg, writeCap, Map.of());
+                Socket session = new Socket("127.0.0.1", guard.port())) {
+            session.setSoTimeout(5000);
+            DataOutputStream out = new DataOutputStream(session.getOutputStream());
+            DataInputStream in = new DataInputStream(session.getInputStream());
+            sendStartupAsPostgres(out);
+            readUntilReady(in);
+            writeMessage(out, 'P', "\0COPY lim_copy FROM STDIN\0\0\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+            writeMessage(out, 'D', new byte[] {'P', 0});
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals('G', readUntil(in, 'G'), "CopyInResponse");
+            writeMessage(out, 'd', "7\n8\n".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'c', new byte[0]);
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("COPY 2", "ZI"), answersUntilReady(in));
+            sendQuery(out, "SELECT count(*) FROM lim_copy");
+            assertEquals(List.of("row", "SELECT 1", "ZI"), answersUntilReady(in), "no second ReadyForQuery before");
+        }
+    }
+
     private static void writeMessage(DataOutputStream out, char type, byte[] body) throws Exception {
         out.write(type);
         out.writeInt(4 + body.length);

@@ -30,7 +30,8 @@ class RuleKindsEndToEndTest {
                 roles {
                   app {
                     statements = [DML, COPY, TRANSACTION, CURSOR, SESSION, ROLE_CHANGE, EXPLAIN, PREPARED_STATEMENTS]
-                    tables = [ { on = ["public.kind_*"], privileges = [SELECT, INSERT, UPDATE, DELETE] } ]
+                    tables = [ { on = ["public.kind_*"], privileges = [SELECT, INSERT, UPDATE, DELETE] }
+                               { on = ["kind_s2.*"], privileges = [SELECT] } ]
                   }
                   reader {
                     statements = [SELECT, TRANSACTION, CURSOR, SESSION, EXPLAIN]
@@ -246,6 +247,31 @@ class RuleKindsEndToEndTest {
             assertEquals("54000", e.getSQLState(), e.getMessage());
             long lines = out.toString().lines().count();
             assertTrue(lines <= 5, lines + " rows of COPY TO STDOUT reached the client past the cap of 5");
+        }
+    }
+
+    @Test
+    void aSearchPathSetInAFailedQueryStringDoesNotChangeHowNamesAreJudged() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
+                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
+                + "GRANT ALL ON SCHEMA kind_s2 TO capped_writer; GRANT ALL ON kind_s2.kind_items TO capped_writer");
+        Properties props = new Properties();
+        props.setProperty("preferQueryMode", "simple");
+        try (Connection c = guard.connect("capped_writer", "pw", "postgres", props); Statement s = c.createStatement()) {
+            s.execute("SET search_path = kind_s2");
+            String update = "UPDATE kind_items SET v = 'through PgGuard' WHERE id = 1";
+            assertEquals("42501", assertThrows(PSQLException.class, () -> s.execute(update)).getSQLState(),
+                    "kind_s2 is granted for reading only");
+            PSQLException capped = assertThrows(PSQLException.class,
+                    () -> s.execute("SET search_path = public; TABLE kind_items"));
+            assertEquals("54000", capped.getSQLState(), capped.getMessage());
+            // The server rolled the SET back with the string: names still resolve in kind_s2, and so must the rules.
+            assertEquals("42501", assertThrows(PSQLException.class, () -> s.execute(update)).getSQLState());
+        }
+        try (Connection c = pg.superuser(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
+            rs.next();
+            assertEquals("a", rs.getString(1));
         }
     }
 
