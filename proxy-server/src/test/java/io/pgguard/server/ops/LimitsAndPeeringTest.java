@@ -182,18 +182,7 @@ class LimitsAndPeeringTest {
             DataInputStream in = new DataInputStream(session.getInputStream());
             sendStartupAsPostgres(out);
             readUntilReady(in);
-            writeMessage(out, 'P', "\0COPY lim_copy FROM STDIN\0\0\0".getBytes(StandardCharsets.US_ASCII));
-            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
-            writeMessage(out, 'D', new byte[] {'P', 0});
-            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
-            writeMessage(out, 'S', new byte[0]);
-            out.flush();
-            assertEquals('G', readUntil(in, 'G'), "CopyInResponse");
-            writeMessage(out, 'd', "7\n".getBytes(StandardCharsets.US_ASCII));
-            writeMessage(out, 'c', new byte[0]);
-            writeMessage(out, 'S', new byte[0]);
-            out.flush();
-            assertEquals('I', readUntilReady(in));
+            assertEquals(List.of("COPY 1", "ZI"), copyInAsLibpqDoes(out, in, "7\n"));
 
             Thread.sleep(700); // over the statement timeout, with nothing running: nothing may be cancelled
             session.setSoTimeout(5000);
@@ -309,21 +298,30 @@ class LimitsAndPeeringTest {
             DataInputStream in = new DataInputStream(session.getInputStream());
             sendStartupAsPostgres(out);
             readUntilReady(in);
-            writeMessage(out, 'P', "\0COPY lim_copy FROM STDIN\0\0\0".getBytes(StandardCharsets.US_ASCII));
-            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
-            writeMessage(out, 'D', new byte[] {'P', 0});
-            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
-            writeMessage(out, 'S', new byte[0]);
-            out.flush();
-            assertEquals('G', readUntil(in, 'G'), "CopyInResponse");
-            writeMessage(out, 'd', "7\n8\n".getBytes(StandardCharsets.US_ASCII));
-            writeMessage(out, 'c', new byte[0]);
-            writeMessage(out, 'S', new byte[0]);
-            out.flush();
-            assertEquals(List.of("COPY 2", "ZI"), answersUntilReady(in));
+            assertEquals(List.of("COPY 2", "ZI"), copyInAsLibpqDoes(out, in, "7\n8\n"));
             sendQuery(out, "SELECT count(*) FROM lim_copy");
             assertEquals(List.of("row", "SELECT 1", "ZI"), answersUntilReady(in), "no second ReadyForQuery before");
         }
+    }
+
+    /**
+     * COPY lim_copy FROM STDIN as libpq sends it in extended messages: Parse, Bind, Describe, Execute, Sync; after
+     * CopyInResponse the data, CopyDone and a second Sync. Returns the answers after CopyInResponse.
+     */
+    private static List<String> copyInAsLibpqDoes(DataOutputStream out, DataInputStream in, String data)
+            throws Exception {
+        writeMessage(out, 'P', "\0COPY lim_copy FROM STDIN\0\0\0".getBytes(StandardCharsets.US_ASCII));
+        writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+        writeMessage(out, 'D', new byte[] {'P', 0});
+        writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+        writeMessage(out, 'S', new byte[0]);
+        out.flush();
+        assertEquals('G', readUntil(in, 'G'), "CopyInResponse");
+        writeMessage(out, 'd', data.getBytes(StandardCharsets.US_ASCII));
+        writeMessage(out, 'c', new byte[0]);
+        writeMessage(out, 'S', new byte[0]);
+        out.flush();
+        return answersUntilReady(in);
     }
 
     private static void writeMessage(DataOutputStream out, char type, byte[] body) throws Exception {
