@@ -135,11 +135,9 @@ class LimitsAndPeeringTest {
     void aMessageTrickledByteByByteDoesNotKeepAnIdleTransactionAlive() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
                 + "pgguard.limits { idle-in-transaction-timeout = 400ms }", Map.of());
-                Socket session = new Socket("127.0.0.1", guard.port())) {
-            DataOutputStream out = new DataOutputStream(session.getOutputStream());
-            DataInputStream in = new DataInputStream(session.getInputStream());
-            sendStartupAsPostgres(out);
-            readUntilReady(in);
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
             sendQuery(out, "BEGIN");
             assertEquals('T', readUntilReady(in), "a transaction block is open");
 
@@ -157,7 +155,7 @@ class LimitsAndPeeringTest {
                 }
                 Thread.sleep(150);
             }
-            session.setSoTimeout(300); // the error has arrived already, or the trickle kept the session alive
+            session.socket.setSoTimeout(300); // the error has arrived already, or the trickle kept the session alive
             assertEquals('E', in.read());
             byte[] body = new byte[in.readInt() - 4];
             in.readFully(body);
@@ -177,15 +175,12 @@ class LimitsAndPeeringTest {
         pg.sql("DROP TABLE IF EXISTS lim_copy; CREATE TABLE lim_copy (v int)");
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES
                 + "pgguard.limits { statement-timeout = 300ms }", Map.of());
-                Socket session = new Socket("127.0.0.1", guard.port())) {
-            DataOutputStream out = new DataOutputStream(session.getOutputStream());
-            DataInputStream in = new DataInputStream(session.getInputStream());
-            sendStartupAsPostgres(out);
-            readUntilReady(in);
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
             assertEquals(List.of("COPY 1", "ZI"), copyInAsLibpqDoes(out, in, "7\n"));
 
             Thread.sleep(700); // over the statement timeout, with nothing running: nothing may be cancelled
-            session.setSoTimeout(5000);
             sendQuery(out, "SELECT count(*) FROM lim_copy");
             assertEquals('D', readUntil(in, 'D'), "the next statement runs, no error and no wait before it");
             assertEquals('I', readUntilReady(in));
@@ -200,16 +195,10 @@ class LimitsAndPeeringTest {
     @Test
     void queriesHeldBehindACappedWriteKeepTheirOrder() throws Exception {
         pg.sql("DROP TABLE IF EXISTS lim_w; CREATE TABLE lim_w (id int); INSERT INTO lim_w VALUES (1), (2), (3)");
-        String writeCap = "pgguard.rules { id = wcap, users { postgres = [w] }, roles { w { statements = [ALL], "
-                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
-                + "{ id = write-cap, type = write-row-cap, max-rows = 100, users = [\"postgres\"] } ] }\n";
-        try (GuardHarness guard = GuardHarness.startWithText(pg, writeCap, Map.of());
-                Socket session = new Socket("127.0.0.1", guard.port())) {
-            session.setSoTimeout(5000);
-            DataOutputStream out = new DataOutputStream(session.getOutputStream());
-            DataInputStream in = new DataInputStream(session.getInputStream());
-            sendStartupAsPostgres(out);
-            readUntilReady(in);
+        try (GuardHarness guard = GuardHarness.startWithText(pg, capRulesForPostgres("write-row-cap", 100), Map.of());
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
             ByteArrayOutputStream three = new ByteArrayOutputStream(); // one write: all three arrive together
             DataOutputStream queries = new DataOutputStream(three);
             sendQuery(queries, "UPDATE lim_w SET id = id WHERE id = 1");
@@ -218,19 +207,10 @@ class LimitsAndPeeringTest {
             out.write(three.toByteArray());
             out.flush();
             List<String> answers = new ArrayList<>();
-            while (answers.stream().filter(a -> a.startsWith("Z")).count() < 3) {
-                int type = in.read();
-                byte[] body = new byte[in.readInt() - 4];
-                in.readFully(body);
-                String text = new String(body, StandardCharsets.US_ASCII);
-                switch (type) {
-                    case 'C' -> answers.add(text.substring(0, text.length() - 1));
-                    case 'Z' -> answers.add("Z" + text);
-                    case 'E' -> answers.add("error " + text);
-                    default -> { }
-                }
+            for (int query = 0; query < 3; query++) {
+                answers.addAll(answersUntilReady(in));
             }
-            assertEquals(List.of("UPDATE 1", "ZI", "UPDATE 1", "UPDATE 1", "ZI", "SELECT 1", "ZI"), answers);
+            assertEquals(List.of("UPDATE 1", "ZI", "UPDATE 1", "UPDATE 1", "ZI", "row", "SELECT 1", "ZI"), answers);
         }
     }
 
@@ -242,16 +222,10 @@ class LimitsAndPeeringTest {
     @Test
     void noUnnamedStatementOutlivesAQueryRunAsExtendedMessages() throws Exception {
         pg.sql("DROP TABLE IF EXISTS lim_big; CREATE TABLE lim_big AS SELECT g AS id FROM generate_series(1, 20) g");
-        String readCap = "pgguard.rules { id = rcap, users { postgres = [r] }, roles { r { statements = [ALL], "
-                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
-                + "{ id = read-cap, type = read-row-cap, max-rows = 5, users = [\"postgres\"] } ] }\n";
-        try (GuardHarness guard = GuardHarness.startWithText(pg, readCap, Map.of());
-                Socket session = new Socket("127.0.0.1", guard.port())) {
-            session.setSoTimeout(5000);
-            DataOutputStream out = new DataOutputStream(session.getOutputStream());
-            DataInputStream in = new DataInputStream(session.getInputStream());
-            sendStartupAsPostgres(out);
-            readUntilReady(in);
+        try (GuardHarness guard = GuardHarness.startWithText(pg, capRulesForPostgres("read-row-cap", 5), Map.of());
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
             sendQuery(out, "TABLE lim_big");
             assertEquals(List.of("row", "row", "row", "row", "row", "error 54000", "ZI"), answersUntilReady(in),
                     "the cap's 5 rows, then its error in the statement's place");
@@ -261,6 +235,13 @@ class LimitsAndPeeringTest {
             out.flush();
             assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in), "no rows: the statement is gone");
         }
+    }
+
+    /** Rules that govern postgres (the fixture's trusted user) with every grant and one row cap. */
+    private static String capRulesForPostgres(String capType, int maxRows) {
+        return "pgguard.rules { id = caps, users { postgres = [all] }, roles { all { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
+                + "{ id = cap, type = " + capType + ", max-rows = " + maxRows + ", users = [\"postgres\"] } ] }\n";
     }
 
     /** CommandComplete tags, DataRows ("row"), errors by SQLSTATE and ReadyForQuery ("Z" + status), in order. */
@@ -288,16 +269,10 @@ class LimitsAndPeeringTest {
     @Test
     void aCopyInExtendedMessagesUnderAWriteCapGetsOneReadyForQuery() throws Exception {
         pg.sql("DROP TABLE IF EXISTS lim_copy; CREATE TABLE lim_copy (v int)");
-        String writeCap = "pgguard.rules { id = wcap, users { postgres = [w] }, roles { w { statements = [ALL], "
-                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants }, "
-                + "{ id = write-cap, type = write-row-cap, max-rows = 100, users = [\"postgres\"] } ] }\n";
-        try (GuardHarness guard = GuardHarness.startWithText(pg, writeCap, Map.of());
-                Socket session = new Socket("127.0.0.1", guard.port())) {
-            session.setSoTimeout(5000);
-            DataOutputStream out = new DataOutputStream(session.getOutputStream());
-            DataInputStream in = new DataInputStream(session.getInputStream());
-            sendStartupAsPostgres(out);
-            readUntilReady(in);
+        try (GuardHarness guard = GuardHarness.startWithText(pg, capRulesForPostgres("write-row-cap", 100), Map.of());
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
             assertEquals(List.of("COPY 2", "ZI"), copyInAsLibpqDoes(out, in, "7\n8\n"));
             sendQuery(out, "SELECT count(*) FROM lim_copy");
             assertEquals(List.of("row", "SELECT 1", "ZI"), answersUntilReady(in), "no second ReadyForQuery before");
@@ -340,6 +315,27 @@ class LimitsAndPeeringTest {
             if (type == wanted) {
                 return (char) type;
             }
+        }
+    }
+
+    /** A raw protocol session through PgGuard as postgres, logged in; reads time out after 5 s. */
+    private static final class RawSession implements AutoCloseable {
+        final Socket socket;
+        final DataOutputStream out;
+        final DataInputStream in;
+
+        RawSession(int port) throws Exception {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(5000);
+            out = new DataOutputStream(socket.getOutputStream());
+            in = new DataInputStream(socket.getInputStream());
+            sendStartupAsPostgres(out);
+            readUntilReady(in);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
         }
     }
 
