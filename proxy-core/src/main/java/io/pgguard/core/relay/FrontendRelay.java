@@ -88,20 +88,21 @@ final class FrontendRelay {
         }
     }
 
-    /**
-     * COPY data goes on while a statement is held (the COPY itself may be it); so do Sync and Flush during a
-     * copy-in, which the server ignores there, as it would have had they come straight from the client.
-     */
-    private boolean passesHold(byte type) {
+    /** COPY data goes on while a statement is held: the COPY itself may be it. */
+    private static boolean passesHold(byte type) {
         return type == FrontendMessageType.COPY_DATA || type == FrontendMessageType.COPY_DONE
-                || type == FrontendMessageType.COPY_FAIL || session.tracker.inCopyIn()
-                && (type == FrontendMessageType.SYNC || type == FrontendMessageType.FLUSH);
+                || type == FrontendMessageType.COPY_FAIL;
     }
 
-    /** The server entered copy-in: Syncs and Flushes the client sent before the copy data reach it now, ignored. */
+    /**
+     * The server entered copy-in for the statement held behind: the Syncs and Flushes the client sent before the
+     * copy data (libpq sends a Sync right after the Execute) reach it now, and are ignored there, as they would
+     * have been straight from the client.
+     */
     void onCopyIn() {
         boolean sent = false;
-        while (!held.isEmpty() && passesHold(typeOf(held.peekFirst().message()))) {
+        while (!held.isEmpty() && (typeOf(held.peekFirst().message()) == FrontendMessageType.SYNC
+                || typeOf(held.peekFirst().message()) == FrontendMessageType.FLUSH)) {
             Held next = held.pollFirst();
             heldBytes -= next.message().readableBytes();
             dispatch(next.message(), typeOf(next.message()));
@@ -148,7 +149,23 @@ final class FrontendRelay {
         }
     }
 
+    /**
+     * After an error in the extended protocol the server discards everything up to Sync (a Query too): such a
+     * message goes on unchanged and unanswered, and changes nothing PgGuard remembers, as it changes nothing on
+     * the server.
+     */
+    private boolean discardedByServer(ByteBuf message) {
+        if (!session.tracker.skippingToSync()) {
+            return false;
+        }
+        session.writeToServer(message);
+        return true;
+    }
+
     private void onQuery(ByteBuf message) {
+        if (discardedByServer(message)) {
+            return;
+        }
         long start = System.nanoTime();
         String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
@@ -169,13 +186,19 @@ final class FrontendRelay {
     }
 
     private void onParse(ByteBuf message) {
+        if (discardedByServer(message)) {
+            return;
+        }
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
-        if (parse.statementName().isEmpty()) {
-            unnamedStatementGone = false;
-        }
+        String name = parse.statementName();
         Verdict verdict = inspect(parse.sql(), SqlOrigin.PARSE, start);
-        statements.put(parse.statementName(), verdict);
+        if (name.isEmpty()) {
+            unnamedStatementGone = false;
+            statements.put(name, verdict);
+        } else if (!statements.containsKey(name)) {
+            statements.put(name, verdict);
+        } // else the server refuses the Parse (42P05 already exists) and keeps the statement it has, as do we
         switch (verdict.action()) {
             case FORWARD -> forward(message, PendingResponse.PARSE);
             case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),
@@ -188,6 +211,9 @@ final class FrontendRelay {
 
     /** A Bind of a refused statement fails on the server ("does not exist"); the client sees the refusal instead. */
     private void onBind(ByteBuf message) {
+        if (discardedByServer(message)) {
+            return;
+        }
         Bind bind = decode(message, Bind::decode);
         if (unnamedStatementGone && bind.statementName().isEmpty()) {
             // The server still has the unnamed statement of a Query PgGuard ran as extended messages, which
@@ -265,9 +291,9 @@ final class FrontendRelay {
      * Whether a Query under a read cap can run as extended messages with no difference for the client: its
      * text keeps its bytes when encoded again as UTF-8, and no statement of several needs the implicit
      * transaction block a multi-statement Query has (LOCK, DECLARE, SAVEPOINT, SET LOCAL...: extended messages
-     * before a Sync are not such a block). Otherwise the Query goes as it is, its result stream capped, which only
-     * fails the statement and not the transaction around it. (A write cap always converts: an error from those
-     * statements is better than a write over the cap.)
+     * before a Sync are not such a block) or is refused in it (VACUUM, CREATE DATABASE...). Otherwise the Query
+     * goes as it is, its result stream capped, which fails only the statement and not the transaction around it.
+     * (A write cap always converts: an error from those statements is better than a write over the cap.)
      */
     private boolean canRunAsExtended(Verdict verdict, ByteBuf query) {
         if (!session.clientEncodingIsUtf8()) {
@@ -283,7 +309,9 @@ final class FrontendRelay {
 
     private static final Pattern NEEDS_TRANSACTION_BLOCK = Pattern.compile(
             "(?is)(?:\\s|--[^\\n]*\\n|/\\*.*?\\*/)*(?:lock|declare|savepoint|release|rollback\\s+to|set\\s+local"
-                    + "|set\\s+transaction)\\b");
+                    + "|set\\s+transaction" // and those a multi-statement Query refuses:
+                    + "|vacuum|cluster|reindex|alter\\s+system|(?:create|drop)\\s+(?:database|tablespace)"
+                    + "|(?:create|drop)\\s+(?:unique\\s+)?index\\s+concurrently)\\b");
 
     /** Sends a message PgGuard made, or queues it behind a capped statement or a cancel in flight. */
     private void send(ByteBuf message, PendingResponse pending) {
@@ -419,6 +447,9 @@ final class FrontendRelay {
     }
 
     private void onClose(ByteBuf message) {
+        if (discardedByServer(message)) {
+            return;
+        }
         CloseOrDescribe close = decode(message, CloseOrDescribe::decode);
         if (close.isStatement()) {
             statements.remove(close.name());

@@ -200,7 +200,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         Upstream target = upstream;
         Channel s = server;
         if (key != null && target != null && s != null) {
-            CancelSender.send(s.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(), null);
+            CancelSender.send(s.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(),
+                    null);
         }
     }
 
@@ -311,7 +312,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /** Logged in, nothing in flight and no transaction open: closing now loses nothing. */
     boolean isQuiescent() {
-        return phase == Phase.READY && tracker.isIdle() && transactionStatus == 'I'
+        return phase == Phase.READY && tracker.isIdle() && !tracker.skippingToSync() && transactionStatus == 'I'
                 && (relay == null || !relay.holdsMessages());
     }
 

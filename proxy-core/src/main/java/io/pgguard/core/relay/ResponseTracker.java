@@ -101,8 +101,9 @@ final class ResponseTracker {
         if (type == BackendMessageType.DATA_ROW || type == BackendMessageType.COPY_DATA) { // COPY TO: a row each
             return head.readRowCap() < 0 || countRow(head);
         }
-        if (type == BackendMessageType.ROW_DESCRIPTION && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
-            head.rowsSeen = 0;
+        if ((type == BackendMessageType.ROW_DESCRIPTION || type == BackendMessageType.COPY_OUT_RESPONSE)
+                && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
+            head.rowsSeen = 0; // each statement's result counts on its own
         }
         return switch (type) {
             case BackendMessageType.PARSE_COMPLETE -> popIf(PendingResponse.Kind.PARSE);
@@ -162,6 +163,7 @@ final class ResponseTracker {
 
     /** CommandComplete, with the row count of its tag (-1 when the tag has none). */
     void onCommandComplete(long rows) {
+        copyIn = false;
         PendingResponse head = pending.peekFirst();
         if (head == null) {
             return;
@@ -179,7 +181,11 @@ final class ResponseTracker {
      * now skips everything up to the next Sync, so those messages will get no response.
      */
     PgError onError() {
+        copyIn = false; // an error ends a copy-in on the server's side
         PendingResponse head = pending.peekFirst();
+        if (head != null && head.kind == PendingResponse.Kind.SYNC && head.verdict != null) {
+            head.failed = true; // the commit at the Sync of a Query run statement by statement failed
+        }
         if (head == null || head.kind == PendingResponse.Kind.SYNC) {
             return null;
         }
@@ -206,6 +212,7 @@ final class ResponseTracker {
     /** ReadyForQuery ends the response to one Query, FunctionCall or Sync, and everything before it. */
     PendingResponse onReadyForQuery() {
         skippingToSync = false;
+        copyIn = false;
         PendingResponse head;
         while ((head = pending.pollFirst()) != null) {
             if (head.kind.endsAtReadyForQuery()) {
