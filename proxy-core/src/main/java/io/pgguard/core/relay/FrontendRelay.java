@@ -193,20 +193,47 @@ final class FrontendRelay {
         Parse parse = decode(message, Parse::decode);
         String name = parse.statementName();
         Verdict verdict = inspect(parse.sql(), SqlOrigin.PARSE, start);
-        if (name.isEmpty()) {
-            unnamedStatementGone = false;
-            statements.put(name, verdict);
-        } else if (!statements.containsKey(name)) {
-            statements.put(name, verdict);
+        Runnable undo = null;
+        if (name.isEmpty() || !statements.containsKey(name)) {
+            undo = record(statements, name, verdict);
+            if (name.isEmpty() && unnamedStatementGone) {
+                unnamedStatementGone = false;
+                Runnable undoName = undo;
+                undo = () -> {
+                    undoName.run();
+                    unnamedStatementGone = true;
+                };
+            }
         } // else the server refuses the Parse (42P05 already exists) and keeps the statement it has, as do we
         switch (verdict.action()) {
-            case FORWARD -> forward(message, PendingResponse.PARSE);
+            case FORWARD -> forward(message, PendingResponse.undoable(PendingResponse.PARSE, undo));
             case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),
-                    PendingResponse.PARSE);
+                    PendingResponse.undoable(PendingResponse.PARSE, undo));
             case REJECT -> replace(message,
                     parse.encodeWithText(session.client.alloc(), RejectionText.forRule(verdict.ruleId())),
-                    PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()));
+                    PendingResponse.undoable(PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()),
+                            undo));
         }
+    }
+
+    /**
+     * Records {@code value} under {@code key}; returns what puts the previous entry back, or null when the entry
+     * stays the same (no allocation for the usual re-Bind of one statement into the unnamed portal).
+     */
+    private static <V> Runnable record(Map<String, V> map, String key, V value) {
+        boolean had = map.containsKey(key);
+        V previous = value == null ? map.remove(key) : map.put(key, value);
+        if (had ? previous == value : value == null) {
+            return null;
+        }
+        return had ? () -> map.put(key, previous) : () -> map.remove(key);
+    }
+
+    private static Runnable both(Runnable first, Runnable second) {
+        return first == null ? second : second == null ? first : () -> {
+            second.run();
+            first.run();
+        };
     }
 
     /** A Bind of a refused statement fails on the server ("does not exist"); the client sees the refusal instead. */
@@ -225,15 +252,25 @@ final class FrontendRelay {
             return;
         }
         Verdict verdict = statements.get(bind.statementName());
-        portals.put(bind.portalName(), verdict);
-        if (verdict != null && verdict.readRowCap() >= 0) {
-            cappedPortalRows.put(bind.portalName(), new long[1]);
-        } else if (!cappedPortalRows.isEmpty()) {
-            cappedPortalRows.remove(bind.portalName());
+        if (verdict == null) {
+            // No Parse of it went through PgGuard (or the server dropped it): refused, whatever the server holds.
+            PgError unknown = bind.statementName().isEmpty() ? NO_UNNAMED_STATEMENT
+                    : new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
+                            "prepared statement \"" + bind.statementName() + "\" does not exist", null, null);
+            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
+                    RejectionText.forRule("unknown-statement")),
+                    PendingResponse.rejected(PendingResponse.Kind.BIND, unknown));
+            return;
         }
-        forward(message, verdict != null && verdict.isReject()
+        Runnable undo = record(portals, bind.portalName(), verdict);
+        if (verdict.readRowCap() >= 0) {
+            undo = both(undo, record(cappedPortalRows, bind.portalName(), new long[1]));
+        } else if (!cappedPortalRows.isEmpty()) {
+            undo = both(undo, record(cappedPortalRows, bind.portalName(), null));
+        }
+        forward(message, PendingResponse.undoable(verdict.isReject()
                 ? PendingResponse.rejected(PendingResponse.Kind.BIND, verdict.rejection())
-                : PendingResponse.BIND);
+                : PendingResponse.BIND, undo));
     }
 
     private void onExecute(ByteBuf message) {
@@ -451,13 +488,9 @@ final class FrontendRelay {
             return;
         }
         CloseOrDescribe close = decode(message, CloseOrDescribe::decode);
-        if (close.isStatement()) {
-            statements.remove(close.name());
-        } else {
-            portals.remove(close.name());
-            cappedPortalRows.remove(close.name());
-        }
-        forward(message, PendingResponse.CLOSE);
+        Runnable undo = close.isStatement() ? record(statements, close.name(), null)
+                : both(record(portals, close.name(), null), record(cappedPortalRows, close.name(), null));
+        forward(message, PendingResponse.undoable(PendingResponse.CLOSE, undo));
     }
 
     /**

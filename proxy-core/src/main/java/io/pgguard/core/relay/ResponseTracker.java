@@ -199,8 +199,15 @@ final class ResponseTracker {
         }
         pending.pollFirst();
         complete(head);
+        ArrayDeque<PendingResponse> failedOrSkipped = new ArrayDeque<>();
+        failedOrSkipped.push(head);
         while (!pending.isEmpty() && pending.peekFirst().kind != PendingResponse.Kind.SYNC) {
-            pending.pollFirst();
+            failedOrSkipped.push(pending.pollFirst());
+        }
+        for (PendingResponse p : failedOrSkipped) { // the latest first: the server kept what it had before them
+            if (p.undo != null) {
+                p.undo.run();
+            }
         }
         skippingToSync = pending.isEmpty();
         if (!skippingToSync && pending.peekFirst().verdict != null) {

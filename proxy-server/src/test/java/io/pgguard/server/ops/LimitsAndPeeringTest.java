@@ -234,6 +234,20 @@ class LimitsAndPeeringTest {
             writeMessage(out, 'S', new byte[0]);
             out.flush();
             assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in), "no rows: the statement is gone");
+
+            // A Parse of the unnamed statement that the server skips (it follows an error) does not bring it back.
+            sendQuery(out, "TABLE lim_big");
+            answersUntilReady(in);
+            writeMessage(out, 'P', "s_bad\0SELEC\0\0\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'P', "\0SELECT 1\0\0\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 42501", "ZI"), answersUntilReady(in), "SELEC is refused, the rest skipped");
+            writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in), "the capped statement does not run");
         }
     }
 
