@@ -14,9 +14,7 @@ import io.pgguard.core.protocol.ProtocolViolationException;
 import io.pgguard.core.protocol.Query;
 import io.pgguard.core.protocol.SqlState;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -31,12 +29,8 @@ import org.slf4j.LoggerFactory;
 final class FrontendRelay {
     private static final Logger log = LoggerFactory.getLogger(FrontendRelay.class);
     private final ProxySession session;
-    /** The verdict each prepared statement was parsed under ("" is the unnamed statement). */
-    private final Map<String, Verdict> statements = new HashMap<>();
-    /** The verdict of the statement behind each open portal. */
-    private final Map<String, Verdict> portals = new HashMap<>();
-    /** Rows returned so far by each open portal under a read row cap (see {@link PendingResponse#portalRows}). */
-    private final Map<String, long[]> cappedPortalRows = new HashMap<>();
+    /** The verdict each prepared statement was parsed under and each portal was bound with, as the server has them. */
+    private final ServerNames names = new ServerNames();
     /**
      * A statement under a row cap (a write's, or a read's that no LIMIT could express) whose answer has not come
      * back yet. Until it has, everything the client sends after it (but COPY data) waits here, so that the server
@@ -58,8 +52,6 @@ final class FrontendRelay {
     /** While a cancel of PgGuard's is unresolved: the last message whose answer must come back before going on. */
     private PendingResponse answeredBeforeCancelResolves;
     private boolean heldForCancel;
-    /** The last unnamed statement came from a Query PgGuard ran as extended messages; see {@link #onBind}. */
-    private boolean unnamedStatementGone;
     private static final PgError NO_UNNAMED_STATEMENT = new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
             "unnamed prepared statement does not exist", null, null);
     private static final long CANCEL_ANSWER_WAIT_MILLIS = 10_000;
@@ -191,49 +183,19 @@ final class FrontendRelay {
         }
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
-        String name = parse.statementName();
         Verdict verdict = inspect(parse.sql(), SqlOrigin.PARSE, start);
-        Runnable undo = null;
-        if (name.isEmpty() || !statements.containsKey(name)) {
-            undo = record(statements, name, verdict);
-            if (name.isEmpty() && unnamedStatementGone) {
-                unnamedStatementGone = false;
-                Runnable undoName = undo;
-                undo = () -> {
-                    undoName.run();
-                    unnamedStatementGone = true;
-                };
-            }
-        } // else the server refuses the Parse (42P05 already exists) and keeps the statement it has, as do we
+        // Recorded as if the server takes it; if it refuses it (42P05 for a name in use, say), the picture is
+        // rebuilt without it when the error comes.
+        ServerNames.Change change = names.parsed(parse.statementName(), verdict);
         switch (verdict.action()) {
-            case FORWARD -> forward(message, PendingResponse.undoable(PendingResponse.PARSE, undo));
+            case FORWARD -> forward(message, PendingResponse.changing(PendingResponse.PARSE, change));
             case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),
-                    PendingResponse.undoable(PendingResponse.PARSE, undo));
+                    PendingResponse.changing(PendingResponse.PARSE, change));
             case REJECT -> replace(message,
                     parse.encodeWithText(session.client.alloc(), RejectionText.forRule(verdict.ruleId())),
-                    PendingResponse.undoable(PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()),
-                            undo));
+                    PendingResponse.changing(PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()),
+                            change));
         }
-    }
-
-    /**
-     * Records {@code value} under {@code key}; returns what puts the previous entry back, or null when the entry
-     * stays the same (no allocation for the usual re-Bind of one statement into the unnamed portal).
-     */
-    private static <V> Runnable record(Map<String, V> map, String key, V value) {
-        boolean had = map.containsKey(key);
-        V previous = value == null ? map.remove(key) : map.put(key, value);
-        if (had ? previous == value : value == null) {
-            return null;
-        }
-        return had ? () -> map.put(key, previous) : () -> map.remove(key);
-    }
-
-    private static Runnable both(Runnable first, Runnable second) {
-        return first == null ? second : second == null ? first : () -> {
-            second.run();
-            first.run();
-        };
     }
 
     /** A Bind of a refused statement fails on the server ("does not exist"); the client sees the refusal instead. */
@@ -242,16 +204,14 @@ final class FrontendRelay {
             return;
         }
         Bind bind = decode(message, Bind::decode);
-        if (unnamedStatementGone && bind.statementName().isEmpty()) {
+        Verdict verdict = names.statement(bind.statementName());
+        if (verdict == ServerNames.UNNAMED_GONE) {
             // The server still has the unnamed statement of a Query PgGuard ran as extended messages, which
             // PostgreSQL would have dropped: a Parse that fails drops it, and the client gets PostgreSQL's error.
-            portals.remove(bind.portalName());
-            cappedPortalRows.remove(bind.portalName());
             replace(message, FrontendMessages.parse(session.client.alloc(), "", RejectionText.forRule("unnamed")),
                     PendingResponse.rejected(PendingResponse.Kind.BIND, NO_UNNAMED_STATEMENT));
             return;
         }
-        Verdict verdict = statements.get(bind.statementName());
         if (verdict == null) {
             // No Parse of it went through PgGuard (or the server dropped it): refused, whatever the server holds.
             PgError unknown = bind.statementName().isEmpty() ? NO_UNNAMED_STATEMENT
@@ -262,15 +222,9 @@ final class FrontendRelay {
                     PendingResponse.rejected(PendingResponse.Kind.BIND, unknown));
             return;
         }
-        Runnable undo = record(portals, bind.portalName(), verdict);
-        if (verdict.readRowCap() >= 0) {
-            undo = both(undo, record(cappedPortalRows, bind.portalName(), new long[1]));
-        } else if (!cappedPortalRows.isEmpty()) {
-            undo = both(undo, record(cappedPortalRows, bind.portalName(), null));
-        }
-        forward(message, PendingResponse.undoable(verdict.isReject()
+        forward(message, PendingResponse.changing(verdict.isReject()
                 ? PendingResponse.rejected(PendingResponse.Kind.BIND, verdict.rejection())
-                : PendingResponse.BIND, undo));
+                : PendingResponse.BIND, names.bound(bind.portalName(), verdict)));
     }
 
     private void onExecute(ByteBuf message) {
@@ -280,9 +234,9 @@ final class FrontendRelay {
             return PgWire.readCString(body);
         });
         session.statements++;
-        PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, portals.get(portal), start);
+        PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, names.portal(portal), start);
         if (execute.readRowCap() >= 0) {
-            execute.portalRows = cappedPortalRows.get(portal);
+            execute.portalRows = names.portalRows(portal);
             int maxRows = message.readableBytes() >= PgWire.HEADER_LENGTH + 5
                     ? message.getInt(message.writerIndex() - 4) : 0;
             execute.rowLimited = maxRows > 0 && maxRows <= execute.readRowCap();
@@ -317,11 +271,9 @@ final class FrontendRelay {
             execute.partOfQuery = true;
             send(FrontendMessages.executeUnnamed(alloc), execute);
         }
-        send(FrontendMessages.sync(alloc), new PendingResponse(PendingResponse.Kind.SYNC, null, verdict, 0));
-        // A simple Query leaves no unnamed statement or portal behind; these extended messages would.
-        unnamedStatementGone = true;
-        portals.remove("");
-        cappedPortalRows.remove("");
+        PendingResponse sync = new PendingResponse(PendingResponse.Kind.SYNC, null, verdict, 0);
+        sync.change = names.unnamedDropped(); // a simple Query leaves no unnamed statement or portal behind
+        send(FrontendMessages.sync(alloc), sync);
     }
 
     /**
@@ -488,9 +440,8 @@ final class FrontendRelay {
             return;
         }
         CloseOrDescribe close = decode(message, CloseOrDescribe::decode);
-        Runnable undo = close.isStatement() ? record(statements, close.name(), null)
-                : both(record(portals, close.name(), null), record(cappedPortalRows, close.name(), null));
-        forward(message, PendingResponse.undoable(PendingResponse.CLOSE, undo));
+        forward(message, PendingResponse.changing(PendingResponse.CLOSE,
+                close.isStatement() ? names.closedStatement(close.name()) : names.closedPortal(close.name())));
     }
 
     /**
@@ -557,9 +508,7 @@ final class FrontendRelay {
     }
 
     void release() {
-        statements.clear();
-        portals.clear();
-        cappedPortalRows.clear();
+        names.clear();
         watched = null;
         heldForCancel = false;
         answeredBeforeCancelResolves = null;

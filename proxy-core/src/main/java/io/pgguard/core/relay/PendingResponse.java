@@ -52,11 +52,8 @@ final class PendingResponse {
     boolean partOfQuery;
     /** An Execute with a row limit within the cap: the server stops soon by itself, no cancel needed. */
     boolean rowLimited;
-    /**
-     * Puts back what PgGuard recorded when it forwarded this Parse, Bind or Close (a statement's or portal's
-     * verdict), for when the server fails or skips the message and so keeps what it had. Null when nothing changed.
-     */
-    Runnable undo;
+    /** What this Parse, Bind or Close changes in PgGuard's picture of the server's statements and portals. */
+    ServerNames.Change change;
     /** Set when PgGuard cancels this statement itself (statement timeout), to name why in the client's error. */
     PgError overrideError;
 
@@ -90,13 +87,13 @@ final class PendingResponse {
         return new PendingResponse(kind, rejection, null, 0);
     }
 
-    /** {@code shared} (a constant, or a rejection) with {@code undo}; the constant itself when there is none. */
-    static PendingResponse undoable(PendingResponse shared, Runnable undo) {
-        if (undo == null) {
+    /** {@code shared} (a constant, or a rejection) carrying {@code change}; the constant itself when there is none. */
+    static PendingResponse changing(PendingResponse shared, ServerNames.Change change) {
+        if (change == null) {
             return shared;
         }
         PendingResponse p = new PendingResponse(shared.kind, shared.rejection, shared.verdict, shared.startNanos);
-        p.undo = undo;
+        p.change = change;
         return p;
     }
 }

@@ -199,15 +199,15 @@ final class ResponseTracker {
         }
         pending.pollFirst();
         complete(head);
-        ArrayDeque<PendingResponse> failedOrSkipped = new ArrayDeque<>();
-        failedOrSkipped.push(head);
+        ServerNames changed = head.change == null ? null : head.change.names();
         while (!pending.isEmpty() && pending.peekFirst().kind != PendingResponse.Kind.SYNC) {
-            failedOrSkipped.push(pending.pollFirst());
-        }
-        for (PendingResponse p : failedOrSkipped) { // the latest first: the server kept what it had before them
-            if (p.undo != null) {
-                p.undo.run();
+            PendingResponse skipped = pending.pollFirst();
+            if (skipped.change != null) {
+                changed = skipped.change.names();
             }
+        }
+        if (changed != null) { // the server took on none of what the failed and skipped messages changed
+            changed.rebuild(pending);
         }
         skippingToSync = pending.isEmpty();
         if (!skippingToSync && pending.peekFirst().verdict != null) {
@@ -223,6 +223,9 @@ final class ResponseTracker {
         PendingResponse head;
         while ((head = pending.pollFirst()) != null) {
             if (head.kind.endsAtReadyForQuery()) {
+                if (head.change != null) {
+                    head.change.confirm();
+                }
                 complete(head);
                 return head;
             }
@@ -235,6 +238,9 @@ final class ResponseTracker {
         PendingResponse head = pending.peekFirst();
         if (head.kind == kind) {
             pending.pollFirst();
+            if (head.change != null) {
+                head.change.confirm();
+            }
             return !head.swallow;
         }
         return true;

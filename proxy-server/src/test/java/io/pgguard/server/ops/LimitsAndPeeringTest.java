@@ -251,6 +251,69 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /**
+     * PgGuard judges a Bind by the verdict of the statement the server really holds under that name: what a
+     * message the server fails or skips would have changed never counts, and a name freed on the server (Close,
+     * DEALLOCATE) takes the next statement parsed under it.
+     */
+    @Test
+    void aStatementNameCarriesTheVerdictOfWhatTheServerHolds() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_big; CREATE TABLE lim_big AS SELECT g AS id FROM generate_series(1, 20) g");
+        List<String> capped = List.of("row", "row", "row", "row", "row", "error 54000", "ZI");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, capRulesForPostgres("read-row-cap", 5), Map.of());
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
+            parse(out, "s1", "SELECT 1");
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("ZI"), answersUntilReady(in));
+
+            // One write: a Bind the server fails, so it skips the Close up to Sync; then the name really is freed
+            // and parsed again for a capped statement.
+            bind(out, "nosuch");
+            writeMessage(out, 'C', "Ss1\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'S', new byte[0]);
+            writeMessage(out, 'C', "Ss1\0".getBytes(StandardCharsets.US_ASCII));
+            parse(out, "s1", "TABLE lim_big");
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in));
+            assertEquals(List.of("ZI"), answersUntilReady(in));
+            bind(out, "s1");
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(capped, answersUntilReady(in), "s1 is the capped statement now");
+
+            // A name freed by SQL DEALLOCATE takes the statement parsed next under it.
+            parse(out, "s2", "SELECT 1");
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            answersUntilReady(in);
+            sendQuery(out, "DEALLOCATE s2");
+            assertEquals(List.of("DEALLOCATE", "ZI"), answersUntilReady(in));
+            parse(out, "s2", "TABLE lim_big");
+            bind(out, "s2");
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(capped, answersUntilReady(in), "s2 is the capped statement now");
+        }
+    }
+
+    private static void parse(DataOutputStream out, String name, String sql) throws Exception {
+        writeMessage(out, 'P', (name + "\0" + sql + "\0\0\0").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** A Bind of {@code statement} into the unnamed portal, without parameters. */
+    private static void bind(DataOutputStream out, String statement) throws Exception {
+        byte[] name = (statement + "\0").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[1 + name.length + 6];
+        System.arraycopy(name, 0, body, 1, name.length);
+        writeMessage(out, 'B', body);
+    }
+
     /** Rules that govern postgres (the fixture's trusted user) with every grant and one row cap. */
     private static String capRulesForPostgres(String capType, int maxRows) {
         return "pgguard.rules { id = caps, users { postgres = [all] }, roles { all { statements = [ALL], "

@@ -1,0 +1,130 @@
+package io.pgguard.core.relay;
+
+import io.pgguard.core.inspect.Verdict;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The verdicts of the server's prepared statements and portals, as PgGuard follows them. The live picture is
+ * what the server will hold once every message sent so far has taken effect: Binds and Executes are judged by
+ * it. The confirmed picture is what the server holds after the messages it has answered. When the server fails
+ * a message and skips what follows up to Sync, the live picture is rebuilt from the confirmed one and the
+ * changes of the messages still pending, so that PgGuard never judges a statement by a verdict the server
+ * never took on.
+ */
+final class ServerNames {
+    /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
+    static final Verdict UNNAMED_GONE = Verdict.forward(null);
+
+    private static final int STATEMENTS = 0;
+    private static final int PORTALS = 1;
+    private static final int PORTAL_ROWS = 2;
+
+    @SuppressWarnings("unchecked")
+    private final Map<String, Object>[] live = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+    @SuppressWarnings("unchecked")
+    private final Map<String, Object>[] confirmed = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+
+    /** What one forwarded message changes, in order; a null value removes the name. */
+    static final class Change {
+        private final ServerNames names;
+        private final int table;
+        private final String key;
+        private final Object value;
+        private final Change next;
+
+        private Change(ServerNames names, int table, String key, Object value, Change next) {
+            this.names = names;
+            this.table = table;
+            this.key = key;
+            this.value = value;
+            this.next = next;
+        }
+
+        /** The server answered the message: what it changed now holds. */
+        void confirm() {
+            names.apply(this, names.confirmed);
+        }
+
+        ServerNames names() {
+            return names;
+        }
+    }
+
+    Verdict statement(String name) {
+        return (Verdict) live[STATEMENTS].get(name);
+    }
+
+    Verdict portal(String name) {
+        return (Verdict) live[PORTALS].get(name);
+    }
+
+    /** Rows returned so far by a portal under a read cap, shared by all its Executes; null when not capped. */
+    long[] portalRows(String name) {
+        return (long[]) live[PORTAL_ROWS].get(name);
+    }
+
+    Change parsed(String statement, Verdict verdict) {
+        return change(STATEMENTS, statement, verdict, null);
+    }
+
+    Change bound(String portal, Verdict verdict) {
+        Change rows = change(PORTAL_ROWS, portal, verdict.readRowCap() >= 0 ? new long[1] : null, null);
+        return change(PORTALS, portal, verdict, rows);
+    }
+
+    Change closedStatement(String statement) {
+        return change(STATEMENTS, statement, null, null);
+    }
+
+    Change closedPortal(String portal) {
+        return change(PORTALS, portal, null, change(PORTAL_ROWS, portal, null, null));
+    }
+
+    /** A simple Query run as extended messages: PostgreSQL would leave no unnamed statement or portal. */
+    Change unnamedDropped() {
+        Change portal = closedPortal("");
+        return change(STATEMENTS, "", UNNAMED_GONE, portal);
+    }
+
+    /** Applies a change to the live picture now, and returns it for {@link Change#confirm} or a rebuild. */
+    private Change change(int table, String key, Object value, Change next) {
+        Change c = new Change(this, table, key, value, next);
+        set(live[table], key, value);
+        return c;
+    }
+
+    /** The server skipped or failed some messages: live is what it confirmed, plus what is still on its way. */
+    void rebuild(Iterable<PendingResponse> stillPending) {
+        for (int t = 0; t < live.length; t++) {
+            live[t].clear();
+            live[t].putAll(confirmed[t]);
+        }
+        for (PendingResponse p : stillPending) {
+            if (p.change != null) {
+                apply(p.change, live);
+            }
+        }
+    }
+
+    private void apply(Change change, Map<String, Object>[] tables) {
+        for (Change c = change; c != null; c = c.next) {
+            set(tables[c.table], c.key, c.value);
+        }
+    }
+
+    private static void set(Map<String, Object> table, String key, Object value) {
+        if (value == null) {
+            table.remove(key);
+        } else {
+            table.put(key, value);
+        }
+    }
+
+    void clear() {
+        for (int t = 0; t < live.length; t++) {
+            live[t].clear();
+            confirmed[t].clear();
+        }
+    }
+}
