@@ -162,8 +162,15 @@ final class FrontendRelay {
         String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
         session.statements++;
-        if ((verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0 && canRunAsExtended(verdict, message))
-                && !verdict.isReject() && !verdict.statementTexts().isEmpty()) {
+        boolean capped = (verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
+                && !verdict.statementTexts().isEmpty();
+        if (capped && midBatch()) {
+            if (verdict.writeRowCap() >= 0) { // its writes could not be checked before the Query commits them
+                replace(message, new Query(RejectionText.forRule("write-row-cap")).encode(session.client.alloc()),
+                        new PendingResponse(PendingResponse.Kind.SIMPLE_QUERY, QUERY_MID_BATCH, null, 0));
+                return;
+            }
+        } else if (capped && (verdict.writeRowCap() >= 0 || canRunAsExtended(verdict, message))) {
             message.release();
             runStatementByStatement(verdict, start);
             return;
@@ -275,6 +282,21 @@ final class FrontendRelay {
         sync.change = names.unnamedDropped(); // a simple Query leaves no unnamed statement or portal behind
         send(FrontendMessages.sync(alloc), sync);
     }
+
+    /**
+     * Whether extended messages sent before are still waiting for their Sync. A Query then runs as it is: were
+     * it run as extended messages, their Sync would end the batch early, and an error earlier in the batch would
+     * have the server skip the Query where its own Sync would not.
+     */
+    private boolean midBatch() {
+        PendingResponse last = session.tracker.last();
+        return last != null && !last.kind.endsAtReadyForQuery();
+    }
+
+    private static final PgError QUERY_MID_BATCH = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
+            "PgGuard: a Query with capped writes cannot be checked in the middle of an extended-protocol batch",
+            "The rules cap this user's writes; PgGuard checks them only for a Query sent after a Sync.",
+            "Send Sync before the Query, or send the statements as Parse/Bind/Execute.");
 
     /**
      * Whether a Query under a read cap can run as extended messages with no difference for the client: its

@@ -302,6 +302,26 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /** A Query inside an extended batch is skipped with it after an error, and answered once, as in PostgreSQL. */
+    @Test
+    void aCappedQueryInsideAFailedBatchGetsNoAnswerOfItsOwn() throws Exception {
+        pg.sql("DROP TABLE IF EXISTS lim_big; CREATE TABLE lim_big AS SELECT g AS id FROM generate_series(1, 20) g");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, capRulesForPostgres("read-row-cap", 5), Map.of());
+                RawSession session = new RawSession(guard.port())) {
+            DataOutputStream out = session.out;
+            DataInputStream in = session.in;
+            parse(out, "s_bad", "SELECT 1/0 FROM nosuch_table");
+            ByteArrayOutputStream query = new ByteArrayOutputStream();
+            sendQuery(new DataOutputStream(query), "TABLE lim_big");
+            out.write(query.toByteArray());
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 42P01", "ZI"), answersUntilReady(in), "the Query is skipped with the batch");
+            sendQuery(out, "SELECT 7");
+            assertEquals(List.of("row", "SELECT 1", "ZI"), answersUntilReady(in), "no second ReadyForQuery before");
+        }
+    }
+
     private static void parse(DataOutputStream out, String name, String sql) throws Exception {
         writeMessage(out, 'P', (name + "\0" + sql + "\0\0\0").getBytes(StandardCharsets.US_ASCII));
     }
