@@ -93,6 +93,7 @@ final class PendingResponse {
             return shared;
         }
         PendingResponse p = new PendingResponse(shared.kind, shared.rejection, shared.verdict, shared.startNanos);
+        p.swallow = shared.swallow;
         p.change = change;
         return p;
     }
