@@ -161,6 +161,7 @@ final class FrontendRelay {
         long start = System.nanoTime();
         String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
+        names.sqlSent(sql);
         session.statements++;
         boolean capped = (verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
                 && !verdict.statementTexts().isEmpty();
@@ -191,9 +192,12 @@ final class FrontendRelay {
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
         Verdict verdict = inspect(parse.sql(), SqlOrigin.PARSE, start);
-        // Recorded as if the server takes it; if it refuses it (42P05 for a name in use, say), the picture is
-        // rebuilt without it when the error comes.
-        ServerNames.Change change = names.parsed(parse.statementName(), verdict);
+        String name = parse.statementName();
+        // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
+        // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
+        ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
+                : names.parsed(name, verdict);
+        names.sqlSent(parse.sql());
         switch (verdict.action()) {
             case FORWARD -> forward(message, PendingResponse.changing(PendingResponse.PARSE, change));
             case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),
@@ -212,6 +216,14 @@ final class FrontendRelay {
         }
         Bind bind = decode(message, Bind::decode);
         Verdict verdict = names.statement(bind.statementName());
+        if (names.inDoubt(bind.statementName())) {
+            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
+                    RejectionText.forRule("statement-in-doubt")), PendingResponse.rejected(PendingResponse.Kind.BIND,
+                    new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared statement \""
+                            + bind.statementName() + "\" is being replaced or was dropped by SQL", null,
+                            "Bind it after the server has answered its Parse (send Sync and read the answer).")));
+            return;
+        }
         if (verdict == ServerNames.UNNAMED_GONE) {
             // The server still has the unnamed statement of a Query PgGuard ran as extended messages, which
             // PostgreSQL would have dropped: a Parse that fails drops it, and the client gets PostgreSQL's error.
@@ -241,7 +253,14 @@ final class FrontendRelay {
             return PgWire.readCString(body);
         });
         session.statements++;
-        PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, names.portal(portal), start);
+        Verdict verdict = names.portal(portal);
+        if (verdict == null) { // a portal no Bind went through (an SQL cursor, say): what it runs was never judged
+            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
+                    RejectionText.forRule("unknown-portal")), PendingResponse.rejected(PendingResponse.Kind.EXECUTE,
+                    new PgError("ERROR", "34000", "portal \"" + portal + "\" does not exist", null, null)));
+            return;
+        }
+        PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, verdict, start);
         if (execute.readRowCap() >= 0) {
             execute.portalRows = names.portalRows(portal);
             int maxRows = message.readableBytes() >= PgWire.HEADER_LENGTH + 5

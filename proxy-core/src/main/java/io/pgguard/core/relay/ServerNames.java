@@ -2,7 +2,11 @@ package io.pgguard.core.relay;
 
 import io.pgguard.core.inspect.Verdict;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The verdicts of the server's prepared statements and portals, as PgGuard follows them. The live picture is
@@ -24,6 +28,9 @@ final class ServerNames {
     private final Map<String, Object>[] live = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
     @SuppressWarnings("unchecked")
     private final Map<String, Object>[] confirmed = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+    /** Named statements SQL may have dropped (DEALLOCATE, DISCARD): unknown until a Parse of the name is answered. */
+    private final Set<String> uncertain = new HashSet<>();
+    private static final Pattern DROPS_STATEMENTS = Pattern.compile("(?i)\\b(?:deallocate|discard)\\b");
 
     /** What one forwarded message changes, in order; a null value removes the name. */
     static final class Change {
@@ -44,6 +51,11 @@ final class ServerNames {
         /** The server answered the message: what it changed now holds. */
         void confirm() {
             names.apply(this, names.confirmed);
+            for (Change c = this; c != null; c = c.next) {
+                if (c.table == STATEMENTS) {
+                    names.uncertain.remove(c.key);
+                }
+            }
         }
 
         ServerNames names() {
@@ -53,6 +65,38 @@ final class ServerNames {
 
     Verdict statement(String name) {
         return (Verdict) live[STATEMENTS].get(name);
+    }
+
+    /**
+     * Whether the server may hold another statement under this name than the live picture says: a Parse of the
+     * name is on its way while the server still has an older one under it (a Close the server may skip came
+     * before), or SQL may have dropped it. The server takes or refuses the Parse (42P05) only later, so a Bind
+     * now cannot be judged. The unnamed statement is never in doubt: a Parse of it drops the old one first.
+     */
+    boolean inDoubt(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        Object confirmedOne = confirmed[STATEMENTS].get(name);
+        return uncertain.contains(name) || confirmedOne != null && confirmedOne != live[STATEMENTS].get(name);
+    }
+
+    /** SQL text that may drop prepared statements (DEALLOCATE, DISCARD ALL): every named one is in doubt. */
+    void sqlSent(String sql) {
+        if (DROPS_STATEMENTS.matcher(sql).find()) {
+            forgetNamed(live[STATEMENTS]);
+            forgetNamed(confirmed[STATEMENTS]);
+        }
+    }
+
+    private void forgetNamed(Map<String, Object> statements) {
+        for (Iterator<String> it = statements.keySet().iterator(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.isEmpty()) {
+                uncertain.add(name);
+                it.remove();
+            }
+        }
     }
 
     Verdict portal(String name) {
@@ -126,5 +170,6 @@ final class ServerNames {
             live[t].clear();
             confirmed[t].clear();
         }
+        uncertain.clear();
     }
 }

@@ -286,7 +286,18 @@ class LimitsAndPeeringTest {
             out.flush();
             assertEquals(capped, answersUntilReady(in), "s1 is the capped statement now");
 
-            // A name freed by SQL DEALLOCATE takes the statement parsed next under it.
+            // A Parse of a name in use is refused by the server, which keeps its statement: so does PgGuard, even
+            // for a Bind sent before the refusal came back.
+            parse(out, "s1", "SELECT 1");
+            writeMessage(out, 'S', new byte[0]);
+            bind(out, "s1");
+            writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 42P05", "ZI"), answersUntilReady(in));
+            assertEquals(capped, answersUntilReady(in), "s1 is still the capped statement");
+
+            // A name SQL DEALLOCATE may have freed is in doubt until a Parse of it is answered, then it is that one.
             parse(out, "s2", "SELECT 1");
             writeMessage(out, 'S', new byte[0]);
             out.flush();
@@ -295,10 +306,28 @@ class LimitsAndPeeringTest {
             assertEquals(List.of("DEALLOCATE", "ZI"), answersUntilReady(in));
             parse(out, "s2", "TABLE lim_big");
             bind(out, "s2");
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in), "bound before its Parse was answered");
+            bind(out, "s2");
             writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
             writeMessage(out, 'S', new byte[0]);
             out.flush();
             assertEquals(capped, answersUntilReady(in), "s2 is the capped statement now");
+
+            // Statements and portals made by SQL were never judged by PgGuard: a Bind or Execute of them is refused.
+            sendQuery(out, "PREPARE s3 AS TABLE lim_big");
+            answersUntilReady(in);
+            bind(out, "s3");
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 26000", "ZI"), answersUntilReady(in));
+            sendQuery(out, "BEGIN; DECLARE c CURSOR FOR SELECT * FROM lim_big");
+            answersUntilReady(in);
+            writeMessage(out, 'E', "c\0\0\0\0\0".getBytes(StandardCharsets.US_ASCII));
+            writeMessage(out, 'S', new byte[0]);
+            out.flush();
+            assertEquals(List.of("error 34000", "ZE"), answersUntilReady(in));
         }
     }
 
