@@ -25,6 +25,7 @@ public final class Verdict {
     private long writeRowCap = -1;
     private PgError writeRowCapError;
     private List<String> statementTexts = List.of();
+    private boolean dropsPreparedStatements;
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -62,7 +63,19 @@ public final class Verdict {
         copy.writeRowCap = writeRowCap;
         copy.writeRowCapError = writeRowCapError;
         copy.statementTexts = statementTexts;
+        copy.dropsPreparedStatements = dropsPreparedStatements;
         return copy;
+    }
+
+    /** The text holds SQL that may drop prepared statements (DEALLOCATE, DISCARD). */
+    public Verdict withDropsPreparedStatements() {
+        Verdict copy = copy(newEffectiveRole);
+        copy.dropsPreparedStatements = true;
+        return copy;
+    }
+
+    public boolean dropsPreparedStatements() {
+        return dropsPreparedStatements;
     }
 
     public Action action() {

@@ -161,7 +161,9 @@ final class FrontendRelay {
         long start = System.nanoTime();
         String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
-        names.sqlSent(sql);
+        if (verdict.dropsPreparedStatements()) {
+            names.namedStatementsMayBeDropped();
+        }
         session.statements++;
         boolean capped = (verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
                 && !verdict.statementTexts().isEmpty();
@@ -197,7 +199,9 @@ final class FrontendRelay {
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
         ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
                 : names.parsed(name, verdict);
-        names.sqlSent(parse.sql());
+        if (verdict.dropsPreparedStatements()) {
+            names.namedStatementsMayBeDropped();
+        }
         switch (verdict.action()) {
             case FORWARD -> forward(message, PendingResponse.changing(PendingResponse.PARSE, change));
             case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The verdicts of the server's prepared statements and portals, as PgGuard follows them. The live picture is
@@ -30,7 +29,6 @@ final class ServerNames {
     private final Map<String, Object>[] confirmed = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
     /** Named statements SQL may have dropped (DEALLOCATE, DISCARD): unknown until a Parse of the name is answered. */
     private final Set<String> uncertain = new HashSet<>();
-    private static final Pattern DROPS_STATEMENTS = Pattern.compile("(?i)\\b(?:deallocate|discard)\\b");
 
     /** What one forwarded message changes, in order; a null value removes the name. */
     static final class Change {
@@ -81,12 +79,10 @@ final class ServerNames {
         return uncertain.contains(name) || confirmedOne != null && confirmedOne != live[STATEMENTS].get(name);
     }
 
-    /** SQL text that may drop prepared statements (DEALLOCATE, DISCARD ALL): every named one is in doubt. */
-    void sqlSent(String sql) {
-        if (DROPS_STATEMENTS.matcher(sql).find()) {
-            forgetNamed(live[STATEMENTS]);
-            forgetNamed(confirmed[STATEMENTS]);
-        }
+    /** SQL that may drop prepared statements (DEALLOCATE, DISCARD ALL) was sent: every named one is in doubt. */
+    void namedStatementsMayBeDropped() {
+        forgetNamed(live[STATEMENTS]);
+        forgetNamed(confirmed[STATEMENTS]);
     }
 
     private void forgetNamed(Map<String, Object> statements) {
@@ -113,7 +109,9 @@ final class ServerNames {
     }
 
     Change bound(String portal, Verdict verdict) {
-        Change rows = change(PORTAL_ROWS, portal, verdict.readRowCap() >= 0 ? new long[1] : null, null);
+        boolean capped = verdict.readRowCap() >= 0;
+        Change rows = capped || live[PORTAL_ROWS].containsKey(portal) || confirmed[PORTAL_ROWS].containsKey(portal)
+                ? change(PORTAL_ROWS, portal, capped ? new long[1] : null, null) : null;
         return change(PORTALS, portal, verdict, rows);
     }
 

@@ -6,6 +6,7 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
+import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.Decision;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.Rejection;
@@ -99,6 +100,10 @@ public final class RulesInspector implements StatementInspector {
         List<String> path = decision.newSearchPath();
         if (path != null) {
             verdict = verdict.withNewSearchPath(path);
+        }
+        if (decision.statements().stream().anyMatch(f -> f.kind() == CommandKind.DEALLOCATE
+                || f.kind() == CommandKind.DISCARD)) {
+            verdict = verdict.withDropsPreparedStatements();
         }
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()),
