@@ -64,7 +64,7 @@ final class FrontendRelay {
     }
 
     void onMessage(ByteBuf message) {
-        byte type = message.getByte(message.readerIndex());
+        byte type = typeOf(message);
         if (holding() && !passesHold(type)) {
             held.addLast(new Held(message, null));
             heldBytes += message.readableBytes();
@@ -221,18 +221,16 @@ final class FrontendRelay {
         Bind bind = decode(message, Bind::decode);
         Verdict verdict = names.statement(bind.statementName());
         if (names.inDoubt(bind.statementName())) {
-            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
-                    RejectionText.forRule("statement-in-doubt")), PendingResponse.rejected(PendingResponse.Kind.BIND,
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "statement-in-doubt",
                     new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared statement \""
                             + bind.statementName() + "\" is being replaced or was dropped by SQL", null,
-                            "Bind it after the server has answered its Parse (send Sync and read the answer).")));
+                            "Bind it after the server has answered its Parse (send Sync and read the answer)."));
             return;
         }
         if (verdict == ServerNames.UNNAMED_GONE) {
             // The server still has the unnamed statement of a Query PgGuard ran as extended messages, which
             // PostgreSQL would have dropped: a Parse that fails drops it, and the client gets PostgreSQL's error.
-            replace(message, FrontendMessages.parse(session.client.alloc(), "", RejectionText.forRule("unnamed")),
-                    PendingResponse.rejected(PendingResponse.Kind.BIND, NO_UNNAMED_STATEMENT));
+            failInstead(message, PendingResponse.Kind.BIND, "", "unnamed", NO_UNNAMED_STATEMENT);
             return;
         }
         if (verdict == null) {
@@ -240,9 +238,7 @@ final class FrontendRelay {
             PgError unknown = bind.statementName().isEmpty() ? NO_UNNAMED_STATEMENT
                     : new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
                             "prepared statement \"" + bind.statementName() + "\" does not exist", null, null);
-            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
-                    RejectionText.forRule("unknown-statement")),
-                    PendingResponse.rejected(PendingResponse.Kind.BIND, unknown));
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "unknown-statement", unknown);
             return;
         }
         forward(message, PendingResponse.changing(verdict.isReject()
@@ -259,9 +255,8 @@ final class FrontendRelay {
         session.statements++;
         Verdict verdict = names.portal(portal);
         if (verdict == null) { // a portal no Bind went through (an SQL cursor, say): what it runs was never judged
-            replace(message, FrontendMessages.parse(session.client.alloc(), "pgguard_unknown",
-                    RejectionText.forRule("unknown-portal")), PendingResponse.rejected(PendingResponse.Kind.EXECUTE,
-                    new PgError("ERROR", "34000", "portal \"" + portal + "\" does not exist", null, null)));
+            failInstead(message, PendingResponse.Kind.EXECUTE, "pgguard_unknown", "unknown-portal",
+                    new PgError("ERROR", "34000", "portal \"" + portal + "\" does not exist", null, null));
             return;
         }
         PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, verdict, start);
@@ -459,7 +454,7 @@ final class FrontendRelay {
             while (!holding() && (next = nextHeld()) != null) {
                 if (next.pending() == null) {
                     heldBytes -= next.message().readableBytes();
-                    dispatch(next.message(), next.message().getByte(next.message().readerIndex()));
+                    dispatch(next.message(), typeOf(next.message()));
                 } else {
                     send(next.message(), next.pending());
                 }
@@ -530,6 +525,15 @@ final class FrontendRelay {
         session.writeToServer(message);
     }
 
+    /**
+     * Sends, in place of {@code message}, a Parse of {@code statement} that the server fails: the client gets
+     * {@code error} where it expects the message's answer, and the server skips to Sync as after any error.
+     */
+    private void failInstead(ByteBuf message, PendingResponse.Kind kind, String statement, String rule, PgError error) {
+        replace(message, FrontendMessages.parse(session.client.alloc(), statement, RejectionText.forRule(rule)),
+                PendingResponse.rejected(kind, error));
+    }
+
     private void replace(ByteBuf original, ByteBuf replacement, PendingResponse pending) {
         original.release();
         forward(replacement, pending);
@@ -542,7 +546,7 @@ final class FrontendRelay {
     }
 
     private static <T> T decode(ByteBuf message, Function<ByteBuf, T> decoder) {
-        byte type = message.getByte(message.readerIndex());
+        byte type = typeOf(message);
         try {
             return decoder.apply(message);
         } catch (RuntimeException e) {
