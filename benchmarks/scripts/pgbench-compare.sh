@@ -22,6 +22,10 @@
 #   LOG_SAMPLING [0.2] pgbench --sampling-rate for the per-transaction logs behind p99
 #   PG_BIN [newest /usr/lib/postgresql/*/bin]   RESULTS_DIR [<repo>/benchmarks/results]
 #   KEEP_TMP=1 keeps the temporary directory (cluster, logs) for inspection.
+#   HUGE_PAGES [on] PostgreSQL's shared memory in 2 MB huge pages, as production clusters run it: as root the
+#                  script reserves them (vm.nr_hugepages, restored at exit); "off" keeps 4 KB pages, where every
+#                  new backend (direct and PgGuard open new ones per run; PgBouncer keeps its server
+#                  connections from run to run) pays a page fault per shared-buffer page it touches
 #
 # fsync, full_page_writes and synchronous_commit are OFF in the temporary cluster: the benchmark is
 # read-only (pgbench -S), the cluster is thrown away at exit, and this keeps pgbench -i fast.
@@ -51,6 +55,7 @@ LOG_SAMPLING=${LOG_SAMPLING:-0.2}
 RESULTS_DIR=${RESULTS_DIR:-"$REPO_ROOT/benchmarks/results"}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-200}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-256MB}
+HUGE_PAGES=${HUGE_PAGES:-on}
 DB_USER=postgres
 DB_NAME=postgres
 
@@ -137,6 +142,7 @@ if wants_pgguard; then cp -p "$PGGUARD_JAR" "$WORK/pgguard.jar"; PGGUARD_JAR_RUN
 PGGUARD_PIDS=()
 IDLE_PID=""
 PG_STARTED=0
+HUGEPAGES_BEFORE=""
 BOUNCER_PIDFILE="$WORK/pgbouncer.pid"
 TS=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RESULTS_DIR"
@@ -166,6 +172,7 @@ cleanup() {
     for _ in $(seq 50); do if [[ -z $p ]] || ! kill -0 "$p" 2>/dev/null; then break; fi; sleep 0.1; done
   fi
   [[ $PG_STARTED == 1 ]] && as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1
+  [[ -n $HUGEPAGES_BEFORE ]] && echo "$HUGEPAGES_BEFORE" >/proc/sys/vm/nr_hugepages 2>/dev/null
   if [[ $rc -ne 0 || $FAILURES -gt 0 ]]; then save_logs; log "logs kept in $FAILLOG_DIR"; fi
   if [[ ${KEEP_TMP:-0} == 1 ]]; then log "temporary directory kept: $WORK"; else rm -rf "$WORK"; fi
   exit $rc
@@ -196,6 +203,24 @@ wait_sql() { # port seconds [pid]: wait until a query through 127.0.0.1:port ans
 # PostgreSQL
 # ---------------------------------------------------------------------------------------------
 PGPORT=$(free_port)
+# Huge pages: enough 2 MB pages for shared_buffers and the rest of PostgreSQL's shared memory, reserved only
+# if the machine has fewer free ones; PostgreSQL then refuses to start rather than silently using 4 KB pages.
+PG_HUGE_PAGES=off
+if [[ $HUGE_PAGES == on ]]; then
+  sb_mb=$(echo "$PG_SHARED_BUFFERS" | awk '/GB$/ { print $0 * 1024; next } /MB$/ { print $0 + 0; next } { print 128 }')
+  need_pages=$((sb_mb / 2 + 100))
+  free_pages=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+  if ((${free_pages:-0} < need_pages)) && [[ -w /proc/sys/vm/nr_hugepages ]]; then
+    HUGEPAGES_BEFORE=$(cat /proc/sys/vm/nr_hugepages)
+    echo $((HUGEPAGES_BEFORE + need_pages - ${free_pages:-0})) >/proc/sys/vm/nr_hugepages 2>/dev/null || true
+    free_pages=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+  fi
+  if ((${free_pages:-0} >= need_pages)); then
+    PG_HUGE_PAGES=on
+  else
+    log "huge pages: $need_pages free 2 MB pages needed, ${free_pages:-0} available (run as root, or HUGE_PAGES=off); using 4 KB pages"
+  fi
+fi
 log "PostgreSQL ($PG_BIN) on 127.0.0.1:$PGPORT, data in $WORK/data"
 as_pg "$PG_BIN/initdb" -D "$WORK/data" -U "$DB_USER" -A trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1 \
   || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
@@ -210,6 +235,7 @@ fsync = off
 full_page_writes = off
 synchronous_commit = off
 logging_collector = off
+huge_pages = $PG_HUGE_PAGES
 EOF
 as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 start >/dev/null \
   || { tail -20 "$WORK/postgresql.log" >&2; die "PostgreSQL did not start"; }
@@ -431,7 +457,7 @@ if has_target pgguard && ((IDLE_CONNS > 0)) && command -v jcmd >/dev/null; then
   need=$((IDLE_CONNS + 20))
   if ((need > PG_MAX_CONNECTIONS)); then
     as_pg "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/postgresql.log" -w -t 60 \
-      -o "-c max_connections=$need" restart >/dev/null || die "PostgreSQL restart failed"
+      -o "-c max_connections=$need -c huge_pages=try" restart >/dev/null || die "PostgreSQL restart failed"
   fi
   start_pgguard pgguard-idle "$PGGUARD_CONFIG"
   mpid=${PID_OF[pgguard-idle]}
@@ -486,7 +512,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if wants_pgguard; then echo "pgguard_jar_built=$(date -u -r "$PGGUARD_JAR_RUN" +%Y-%m-%dT%H:%M:%SZ)"; fi
-  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, fsync off"
+  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
   echo "rules_user=${USER_OF[pgguard+rules]:-$DB_USER}"
   echo "measured_seconds=$ELAPSED"
