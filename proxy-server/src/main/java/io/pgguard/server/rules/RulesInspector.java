@@ -27,6 +27,9 @@ public final class RulesInspector implements StatementInspector {
     /** Startup settings that would change who acts before any statement could be judged. */
     private static final java.util.Set<String> IDENTITY_SETTINGS = java.util.Set.of("role", "session_authorization");
 
+    /** Any context: an engine without rules forwards every text without looking at it. */
+    private static final StatementContext ALLOW_ALL_CONTEXT = StatementContext.of("", "", "");
+
     private final PolicyEngine engine;
     private final int maxStatementsPerQuery;
 
@@ -41,6 +44,9 @@ public final class RulesInspector implements StatementInspector {
 
     @Override
     public Verdict inspect(SessionView session, String sql, SqlOrigin origin) {
+        if (engine.rules().isAllowAll()) { // no rules: nothing about the session matters, so no context is built
+            return Verdict.forward(engine.decide(sql, ALLOW_ALL_CONTEXT));
+        }
         StatementContext context = new StatementContext(session.user(), session.database(), session.environment(),
                 session.effectiveRole().equals(session.user()) ? null : session.effectiveRole(),
                 session.standardConformingStrings(),
@@ -101,8 +107,7 @@ public final class RulesInspector implements StatementInspector {
         if (path != null) {
             verdict = verdict.withNewSearchPath(path);
         }
-        if (decision.statements().stream().anyMatch(f -> f.kind() == CommandKind.DEALLOCATE
-                || f.kind() == CommandKind.DISCARD)) {
+        if (dropsPreparedStatements(decision)) {
             verdict = verdict.withDropsPreparedStatements();
         }
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
@@ -114,6 +119,15 @@ public final class RulesInspector implements StatementInspector {
                     statementTexts(decision.sql(), standardConformingStrings));
         }
         return verdict;
+    }
+
+    private static boolean dropsPreparedStatements(Decision decision) {
+        for (var f : decision.statements()) {
+            if (f.kind() == CommandKind.DEALLOCATE || f.kind() == CommandKind.DISCARD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The statements of the text that will be sent (rewritten or not), as the server will split them. */
