@@ -70,8 +70,11 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ByteBuf message = (ByteBuf) msg;
-        context.events().bytesFromClient(message.readableBytes());
-        session.clientMessageInRead = true;
+        if (!session.clientMessageInRead) {
+            session.clientMessageInRead = true;
+            session.clientReadNanos = System.nanoTime();
+        }
+        session.clientBytesInRead += message.readableBytes();
         switch (session.phase) {
             case READY -> relay.onMessage(message);
             case AUTHENTICATING -> relayAuthentication(message);
@@ -86,7 +89,9 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (session.clientMessageInRead) { // a message trickled in byte by byte does not keep a session alive
             session.clientMessageInRead = false;
-            session.lastClientActivity = System.nanoTime();
+            session.lastClientActivity = session.clientReadNanos;
+            context.events().bytesFromClient(session.clientBytesInRead);
+            session.clientBytesInRead = 0;
         }
         session.flushToServer();
         ctx.fireChannelReadComplete();

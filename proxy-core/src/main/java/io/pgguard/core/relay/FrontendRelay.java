@@ -247,7 +247,7 @@ final class FrontendRelay {
     }
 
     private void onExecute(ByteBuf message) {
-        long start = System.nanoTime();
+        long start = session.now();
         String portal = unnamedFirst(message) ? "" : decode(message, m -> {
             ByteBuf body = m.slice(m.readerIndex() + PgWire.HEADER_LENGTH, m.readableBytes() - PgWire.HEADER_LENGTH);
             return PgWire.readCString(body);
@@ -519,7 +519,7 @@ final class FrontendRelay {
             return;
         }
         if (session.tracker.isIdle()) {
-            session.busySince = System.nanoTime();
+            session.busySince = session.now();
         }
         session.tracker.expect(pending);
         session.writeToServer(message);

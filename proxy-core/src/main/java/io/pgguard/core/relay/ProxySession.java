@@ -62,8 +62,20 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     long lastClientActivity = System.nanoTime();
     /** Whether the client's current read brought a whole message; only such reads count as activity. */
     boolean clientMessageInRead;
+    /** When the client's current read brought its first message; meaningful while {@link #clientMessageInRead}. */
+    long clientReadNanos;
+    /** Bytes of the messages of the client's current read, reported to the events once when the read ends. */
+    int clientBytesInRead;
     /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */
     long busySince;
+
+    /**
+     * The time for a message being handled now: while the client's read is handled, when it began (its messages
+     * are handled within microseconds of each other, so one clock read serves them all); the clock otherwise.
+     */
+    long now() {
+        return clientMessageInRead ? clientReadNanos : System.nanoTime();
+    }
     private boolean statementTimedOut;
     private ConnectionLimits.Timeouts timeouts = ConnectionLimits.Timeouts.NONE;
     private ScheduledFuture<?> timeoutCheck;
