@@ -78,6 +78,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         switch (session.phase) {
             case READY -> relay.onMessage(message);
             case AUTHENTICATING -> relayAuthentication(message);
+            case CLOSED -> message.release(); // the rest of a read that ended the session: nobody to send it to
             default -> {
                 message.release();
                 throw new ProtocolViolationException("message received before the startup finished");

@@ -160,7 +160,7 @@ final class FrontendRelay {
         }
         long start = System.nanoTime();
         String sql = decode(message, Query::decode).sql();
-        Verdict verdict = inspect(sql, SqlOrigin.SIMPLE_QUERY, start);
+        Verdict verdict = inspect(message, sql, SqlOrigin.SIMPLE_QUERY, start);
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
@@ -193,7 +193,7 @@ final class FrontendRelay {
         }
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
-        Verdict verdict = inspect(parse.sql(), SqlOrigin.PARSE, start);
+        Verdict verdict = inspect(message, parse.sql(), SqlOrigin.PARSE, start);
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
@@ -507,8 +507,18 @@ final class FrontendRelay {
         session.client.close();
     }
 
-    private Verdict inspect(String sql, SqlOrigin origin, long start) {
-        Verdict verdict = session.context.inspector().inspect(session, sql, origin);
+    /**
+     * The inspector's verdict on {@code message}'s SQL. An inspector that throws has failed at its one job: the
+     * message is released unsent and the exception ends the session (an internal error, never a forward).
+     */
+    private Verdict inspect(ByteBuf message, String sql, SqlOrigin origin, long start) {
+        Verdict verdict;
+        try {
+            verdict = session.context.inspector().inspect(session, sql, origin);
+        } catch (RuntimeException | Error e) {
+            message.release();
+            throw e;
+        }
         session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
         return verdict;
     }

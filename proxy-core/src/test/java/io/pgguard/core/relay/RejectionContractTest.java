@@ -28,11 +28,17 @@ import org.postgresql.util.PSQLException;
  */
 class RejectionContractTest {
     static final String MARKER = "guarded_victim";
-    static final StatementInspector REFUSE_DELETES = (session, sql, origin) ->
-            sql.contains("DELETE FROM " + MARKER)
+    /** A statement carrying this marker makes the inspector throw, as a bug in it would. */
+    static final String INSPECTOR_FAILS = "pgguard_inspector_fails";
+    static final StatementInspector REFUSE_DELETES = (session, sql, origin) -> {
+        if (sql.contains(INSPECTOR_FAILS)) {
+            throw new IllegalStateException("inspector bug");
+        }
+        return sql.contains("DELETE FROM " + MARKER)
                     ? Verdict.reject(new PgError("ERROR", "42501", "PgGuard: statement refused by rule \"test-rule\"",
                             "DELETE on " + MARKER + " is refused (rule test-rule).", "Use a WHERE."), "test-rule", null)
                     : Verdict.FORWARD;
+    };
 
     static PostgresFixture pg;
     static ProxyHarness proxy;
@@ -67,6 +73,30 @@ class RejectionContractTest {
                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + MARKER)) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    /**
+     * An inspector that throws fails closed: the statement is not sent, the client gets PgGuard's internal
+     * error (XX000, no stack trace) and its session ends, the message's buffer is released (the leak detector
+     * runs at paranoid), and other sessions go on.
+     */
+    @Test
+    void aStatementTheInspectorFailsOnIsNeverSentAndEndsOnlyItsSession() throws Exception {
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = connect(mode); Statement s = c.createStatement()) {
+                PSQLException e = assertThrows(PSQLException.class,
+                        () -> s.execute("DELETE FROM " + MARKER + " WHERE id > 0 /* " + INSPECTOR_FAILS + " */"));
+                assertEquals("XX000", e.getSQLState(), mode);
+                assertEquals("PgGuard internal error; see the proxy log", e.getServerErrorMessage().getMessage());
+                assertTrue(c.isClosed() || !c.isValid(2), mode + ": the session ended");
+            }
+            assertEquals(3, rows(), mode + ": nothing ran");
+            try (Connection other = connect(mode); Statement s = other.createStatement()) {
+                s.execute("INSERT INTO " + MARKER + " VALUES (4)");
+                assertEquals(4, rows(), mode + ": another session works");
+            }
+            reset();
         }
     }
 
