@@ -59,9 +59,7 @@ public class MetricsBenchmark {
     @Benchmark
     public void preparedTransaction() {
         long t = ++tick & 0xFFFF;
-        metrics.bytesFromClient(30);
-        metrics.bytesFromClient(10);
-        metrics.bytesFromClient(5);
+        metrics.bytesFromClient(45);
         metrics.bytesFromServer(70);
         metrics.statementCompleted(session, verdict, 250_000 + t, 1, false);
     }
@@ -79,5 +77,8 @@ public class MetricsBenchmark {
         @Override public List<String> searchPath() { return null; }
         @Override public boolean standardConformingStrings() { return true; }
         @Override public char transactionStatus() { return 'I'; }
+        private Object metricsState;
+        @Override public Object metricsState() { return metricsState; }
+        @Override public void metricsState(Object state) { metricsState = state; }
     }
 }

@@ -29,4 +29,15 @@ public interface SessionView {
 
     /** The transaction status of the last ReadyForQuery: 'I' idle, 'T' in a block, 'E' failed block. */
     char transactionStatus();
+
+    /**
+     * What the metrics keep for this session between its events (its meters, whose labels do not change for
+     * the session's life), so that a statement costs no label lookup; null until they set it. A view that keeps
+     * nothing returns null and ignores the setter: the metrics then look their meters up on every event.
+     */
+    default Object metricsState() {
+        return null;
+    }
+
+    default void metricsState(Object state) {}
 }

@@ -58,6 +58,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
+    private Object metricsState;
     boolean holdsConnectionSlot;
     long lastClientActivity = System.nanoTime();
     /** Whether the client's current read brought a whole message; only such reads count as activity. */
@@ -169,6 +170,16 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     @Override
     public char transactionStatus() {
         return transactionStatus;
+    }
+
+    @Override
+    public Object metricsState() {
+        return metricsState;
+    }
+
+    @Override
+    public void metricsState(Object state) {
+        metricsState = state;
     }
 
     public boolean isTls() {

@@ -23,6 +23,7 @@ import io.pgguard.rules.DryRunHit;
 import io.pgguard.rules.StatementFacts;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +33,7 @@ import java.util.function.Function;
 
 /**
  * PgGuard's Prometheus metrics, fed by the relay's events. Meters are created once per label combination and
- * cached, so the hot path costs a map lookup and an increment. No label ever carries SQL text; the user label is
+ * kept with each session that uses them, so a statement costs an array lookup and an increment. No label ever carries SQL text; the user label is
  * bounded by configuration (all users, only users named in rules, or none).
  */
 public final class PgGuardMetrics implements ProxyEvents {
@@ -46,6 +47,25 @@ public final class PgGuardMetrics implements ProxyEvents {
     /** The "command" label of each kind, made once: a statement's label is looked up, not built. */
     private static final String[] COMMAND_LABELS = Arrays.stream(CommandKind.values())
             .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+    /** The "command" label of a statement the rules did not classify (no rules, or nothing to classify). */
+    private static final int UNKNOWN_COMMAND = COMMAND_LABELS.length;
+    private static final String[] DECISION_LABELS = {"forwarded", "would_reject", "rewritten", "rejected"};
+
+    /**
+     * The meters of one session's statements, kept with the session ({@link SessionView#metricsState}): their
+     * upstream, database and user labels do not change for its life, so a statement is counted without building
+     * and hashing a label key. The user label also depends on the ruled users, which a reload may change.
+     */
+    private static final class SessionMeters {
+        final Set<String> ruledUsers;
+        final Counter[] statements = new Counter[(UNKNOWN_COMMAND + 1) * DECISION_LABELS.length];
+        final Timer[] roundTrips;
+
+        SessionMeters(Set<String> ruledUsers, Timer[] roundTrips) {
+            this.ruledUsers = ruledUsers;
+            this.roundTrips = roundTrips;
+        }
+    }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final String userLabelMode;
@@ -202,18 +222,19 @@ public final class PgGuardMetrics implements ProxyEvents {
             long decisionNanos) {
         decisionTime.record(decisionNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         Decision decision = verdict.attachment() instanceof Decision d ? d : null;
-        String decisionLabel = switch (verdict.action()) {
-            case FORWARD -> decision != null && !decision.dryRunHits().isEmpty() ? "would_reject" : "forwarded";
-            case REWRITE -> "rewritten";
-            case REJECT -> "rejected";
+        int decisionLabel = switch (verdict.action()) {
+            case FORWARD -> decision != null && !decision.dryRunHits().isEmpty() ? 1 : 0;
+            case REWRITE -> 2;
+            case REJECT -> 3;
         };
-        StatementKey key = new StatementKey(nullToEmpty(session.upstreamName()), nullToEmpty(session.database()),
-                userLabel(session.user()), command(decision), decisionLabel);
-        Counter counter = statements.get(key);
+        int command = command(decision);
+        SessionMeters meters = meters(session);
+        int slot = command * DECISION_LABELS.length + decisionLabel;
+        Counter counter = meters.statements[slot];
         if (counter == null) {
-            counter = statements.computeIfAbsent(key, k -> Counter.builder("pgguard_statements")
-                    .tags("upstream", k.upstream, "database", k.database, "user", k.user, "command", k.command,
-                            "decision", k.decision).register(registry));
+            counter = statementCounter(session, command == UNKNOWN_COMMAND ? "unknown" : COMMAND_LABELS[command],
+                    DECISION_LABELS[decisionLabel]);
+            meters.statements[slot] = counter;
         }
         counter.increment();
         if (verdict.isReject()) {
@@ -226,16 +247,34 @@ public final class PgGuardMetrics implements ProxyEvents {
         }
     }
 
+    private Counter statementCounter(SessionView session, String command, String decision) {
+        StatementKey key = new StatementKey(nullToEmpty(session.upstreamName()), nullToEmpty(session.database()),
+                userLabel(session.user()), command, decision);
+        return statements.computeIfAbsent(key, k -> Counter.builder("pgguard_statements")
+                .tags("upstream", k.upstream, "database", k.database, "user", k.user, "command", k.command,
+                        "decision", k.decision).register(registry));
+    }
+
+    private SessionMeters meters(SessionView session) {
+        Set<String> ruled = ruledUsers;
+        if (session.metricsState() instanceof SessionMeters m && m.ruledUsers == ruled) {
+            return m;
+        }
+        String upstream = nullToEmpty(session.upstreamName());
+        Timer[] roundTrips = statementTime.get(upstream);
+        if (roundTrips == null) {
+            roundTrips = statementTime.computeIfAbsent(upstream, this::statementTimers);
+        }
+        SessionMeters m = new SessionMeters(ruled, roundTrips);
+        session.metricsState(m);
+        return m;
+    }
+
     @Override
     public void statementCompleted(SessionView session, Verdict verdict, long roundTripNanos, long rows,
             boolean failed) {
         Verdict.Action action = verdict == null ? Verdict.Action.FORWARD : verdict.action();
-        Timer[] timers = statementTime.get(nullToEmpty(session.upstreamName()));
-        if (timers == null) {
-            timers = statementTime.computeIfAbsent(nullToEmpty(session.upstreamName()), this::statementTimers);
-        }
-        Timer timer = timers[action.ordinal()];
-        timer.record(roundTripNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        meters(session).roundTrips[action.ordinal()].record(roundTripNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -313,19 +352,19 @@ public final class PgGuardMetrics implements ProxyEvents {
         };
     }
 
-    private static String command(Decision decision) {
+    /** The index of the statement's command label; a multi-statement string is labelled by its first statement
+     * that is not transaction control. */
+    private static int command(Decision decision) {
         if (decision == null || decision.statements().isEmpty()) {
-            return "unknown";
+            return UNKNOWN_COMMAND;
         }
-        // Label a multi-statement string by its first statement that is not transaction control.
-        StatementFacts chosen = decision.statements().get(0);
-        for (StatementFacts f : decision.statements()) {
-            if (f.kind().group() != CommandKind.Group.TRANSACTION) {
-                chosen = f;
-                break;
+        List<StatementFacts> statements = decision.statements();
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).kind().group() != CommandKind.Group.TRANSACTION) {
+                return statements.get(i).kind().ordinal();
             }
         }
-        return COMMAND_LABELS[chosen.kind().ordinal()];
+        return statements.get(0).kind().ordinal();
     }
 
     private static String nullToEmpty(String s) {

@@ -76,6 +76,58 @@ class OperationsTest {
         }
     }
 
+    /**
+     * pgguard_statements counts every statement once, under the labels of the session that sent it; a session
+     * keeps its meters for its life, and a reload that changes which users are ruled relabels what an open
+     * session sends after it (metrics.user-label = ruled: users outside the rules are "other").
+     */
+    @Test
+    void statementsAreCountedUnderTheirSessionsLabelsAndAReloadRelabelsThem() throws Exception {
+        pg.role("ops_other", "pw");
+        pg.sql("GRANT SELECT ON ops_items TO ops_other");
+        String othersRuledToo = ALLOW_DELETES.replace("users { ops_user = [r] }", "users { ops_user = [r], ops_other = [r] }");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
+                Connection ruled = guard.connect("ops_user", "pw");
+                Connection other = guard.connect("ops_other", "pw")) {
+            // pgjdbc's own statements at connect are counted too; what follows is counted from here
+            long otherAtStart = statements(guard.admin("GET", "/metrics", null).body(), "user=\"other\"");
+            for (int i = 0; i < 3; i++) {
+                ruled.createStatement().executeQuery("SELECT count(*) FROM ops_items").close();
+            }
+            for (int i = 0; i < 2; i++) {
+                other.createStatement().executeQuery("SELECT count(*) FROM ops_items").close();
+            }
+            String metrics = guard.admin("GET", "/metrics", null).body();
+            assertEquals(3, statements(metrics, "user=\"ops_user\"", "command=\"select\"", "decision=\"forwarded\""), metrics);
+            assertEquals(otherAtStart + 2, statements(metrics, "user=\"other\""), metrics);
+            assertEquals(0, statements(metrics, "user=\"ops_other\""), metrics);
+
+            Files.writeString(guard.configFile().toPath(), othersRuledToo);
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            for (int i = 0; i < 4; i++) {
+                other.createStatement().executeQuery("SELECT count(*) FROM ops_items").close();
+            }
+            ruled.createStatement().executeQuery("SELECT 1").close();
+            other.createStatement().execute(""); // no statement to classify: the same "unknown" meter as before
+            metrics = guard.admin("GET", "/metrics", null).body();
+            assertEquals(1, statements(metrics, "user=\"ops_other\"", "command=\"unknown\""), metrics);
+            assertEquals(4, statements(metrics, "user=\"ops_other\"", "command=\"select\""), metrics);
+            assertEquals(otherAtStart + 2, statements(metrics, "user=\"other\""), "counted before the reload, kept");
+            assertEquals(4, statements(metrics, "user=\"ops_user\"", "command=\"select\""), metrics);
+        }
+    }
+
+    /** The sum of the pgguard_statements_total series that carry every one of {@code labels}. */
+    private static long statements(String metrics, String... labels) {
+        long sum = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("pgguard_statements_total{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     @Test
     void reloadAppliesNewRulesToOpenSessionsAndRefusesAnInvalidConfig() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
