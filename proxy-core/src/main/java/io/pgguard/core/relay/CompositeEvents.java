@@ -80,7 +80,7 @@ public final class CompositeEvents implements ProxyEvents {
     }
 
     @Override
-    public void bytesFromClient(int bytes) {
+    public void bytesFromClient(long bytes) {
         for (ProxyEvents s : sinks) {
             s.bytesFromClient(bytes);
         }

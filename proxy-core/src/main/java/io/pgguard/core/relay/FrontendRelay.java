@@ -491,7 +491,13 @@ final class FrontendRelay {
     private void onFunctionCall(ByteBuf message) {
         long start = System.nanoTime();
         int oid = message.getInt(message.readerIndex() + PgWire.HEADER_LENGTH);
-        Verdict verdict = session.context.inspector().inspectFunctionCall(session, oid);
+        Verdict verdict;
+        try {
+            verdict = session.context.inspector().inspectFunctionCall(session, oid);
+        } catch (RuntimeException | Error e) {
+            message.release();
+            throw e;
+        }
         PendingResponse pending = PendingResponse.of(PendingResponse.Kind.FUNCTION_CALL, verdict, start);
         if (verdict.isReject()) {
             replace(message, new Query(RejectionText.forRule(verdict.ruleId())).encode(session.client.alloc()),
@@ -508,19 +514,18 @@ final class FrontendRelay {
     }
 
     /**
-     * The inspector's verdict on {@code message}'s SQL. An inspector that throws has failed at its one job: the
-     * message is released unsent and the exception ends the session (an internal error, never a forward).
+     * The inspector's verdict on {@code message}'s SQL. An inspector (or an event sink) that throws has failed:
+     * the message is released unsent and the exception ends the session (an internal error, never a forward).
      */
     private Verdict inspect(ByteBuf message, String sql, SqlOrigin origin, long start) {
-        Verdict verdict;
         try {
-            verdict = session.context.inspector().inspect(session, sql, origin);
+            Verdict verdict = session.context.inspector().inspect(session, sql, origin);
+            session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
+            return verdict;
         } catch (RuntimeException | Error e) {
             message.release();
             throw e;
         }
-        session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
-        return verdict;
     }
 
     private void forward(ByteBuf message, PendingResponse pending) {
@@ -529,7 +534,7 @@ final class FrontendRelay {
             return;
         }
         if (session.tracker.isIdle()) {
-            session.busySince = session.now();
+            session.busySince = System.nanoTime(); // exact: the statement timeout must not count PgGuard's own work
         }
         session.tracker.expect(pending);
         session.writeToServer(message);

@@ -36,7 +36,7 @@ public interface ProxyEvents {
     default void statementCompleted(SessionView session, Verdict verdict, long roundTripNanos, long rows,
             boolean failed) {}
 
-    default void bytesFromClient(int bytes) {}
+    default void bytesFromClient(long bytes) {}
 
     default void bytesFromServer(int bytes) {}
 

@@ -66,13 +66,14 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     /** When the client's current read brought its first message; meaningful while {@link #clientMessageInRead}. */
     long clientReadNanos;
     /** Bytes of the messages of the client's current read, reported to the events once when the read ends. */
-    int clientBytesInRead;
+    long clientBytesInRead;
     /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */
     long busySince;
 
     /**
-     * The time for a message being handled now: while the client's read is handled, when it began (its messages
-     * are handled within microseconds of each other, so one clock read serves them all); the clock otherwise.
+     * The time for a message being handled now: while the client's read is handled, when it began (one clock read
+     * serves all its messages; a message's time then includes the handling of those before it in the read, which
+     * the client sent together with it); the clock otherwise.
      */
     long now() {
         return clientMessageInRead ? clientReadNanos : System.nanoTime();

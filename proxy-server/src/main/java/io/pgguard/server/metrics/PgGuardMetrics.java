@@ -57,13 +57,33 @@ public final class PgGuardMetrics implements ProxyEvents {
      * and hashing a label key. The user label also depends on the ruled users, which a reload may change.
      */
     private static final class SessionMeters {
+        /** A session sends a few kinds of statement; past this many, the rest are looked up in the shared map. */
+        private static final int KEPT = 8;
         final Set<String> ruledUsers;
-        final Counter[] statements = new Counter[(UNKNOWN_COMMAND + 1) * DECISION_LABELS.length];
         final Timer[] roundTrips;
+        private final int[] slots = new int[KEPT];
+        private final Counter[] counters = new Counter[KEPT];
+        private int size;
 
         SessionMeters(Set<String> ruledUsers, Timer[] roundTrips) {
             this.ruledUsers = ruledUsers;
             this.roundTrips = roundTrips;
+        }
+
+        Counter counter(int slot) {
+            for (int i = 0; i < size; i++) {
+                if (slots[i] == slot) {
+                    return counters[i];
+                }
+            }
+            return null;
+        }
+
+        void keep(int slot, Counter counter) {
+            if (size < KEPT) {
+                slots[size] = slot;
+                counters[size++] = counter;
+            }
         }
     }
 
@@ -230,11 +250,11 @@ public final class PgGuardMetrics implements ProxyEvents {
         int command = command(decision);
         SessionMeters meters = meters(session);
         int slot = command * DECISION_LABELS.length + decisionLabel;
-        Counter counter = meters.statements[slot];
+        Counter counter = meters.counter(slot);
         if (counter == null) {
             counter = statementCounter(session, command == UNKNOWN_COMMAND ? "unknown" : COMMAND_LABELS[command],
                     DECISION_LABELS[decisionLabel]);
-            meters.statements[slot] = counter;
+            meters.keep(slot, counter);
         }
         counter.increment();
         if (verdict.isReject()) {
@@ -278,7 +298,7 @@ public final class PgGuardMetrics implements ProxyEvents {
     }
 
     @Override
-    public void bytesFromClient(int bytes) {
+    public void bytesFromClient(long bytes) {
         bytesFromClient.increment(bytes);
     }
 

@@ -44,15 +44,8 @@ public final class RulesInspector implements StatementInspector {
 
     @Override
     public Verdict inspect(SessionView session, String sql, SqlOrigin origin) {
-        if (engine.rules().isAllowAll()) { // no rules: nothing about the session matters, so no context is built
-            return Verdict.forward(engine.decide(sql, ALLOW_ALL_CONTEXT));
-        }
-        StatementContext context = new StatementContext(session.user(), session.database(), session.environment(),
-                session.effectiveRole().equals(session.user()) ? null : session.effectiveRole(),
-                session.standardConformingStrings(),
-                origin == SqlOrigin.PARSE ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY,
-                session.searchPath());
-        Decision decision = engine.decide(sql, context);
+        // Without rules nothing about the session matters to the decision, so no context is built for it.
+        Decision decision = engine.decide(sql, engine.rules().isAllowAll() ? ALLOW_ALL_CONTEXT : context(session, origin));
         if (origin == SqlOrigin.SIMPLE_QUERY && maxStatementsPerQuery > 0 && !decision.rejected()) {
             int count = StatementSplitter.split(sql, session.standardConformingStrings()).statements().size();
             if (count > maxStatementsPerQuery) {
@@ -63,6 +56,14 @@ public final class RulesInspector implements StatementInspector {
             }
         }
         return toVerdict(decision, session.standardConformingStrings());
+    }
+
+    private static StatementContext context(SessionView session, SqlOrigin origin) {
+        return new StatementContext(session.user(), session.database(), session.environment(),
+                session.effectiveRole().equals(session.user()) ? null : session.effectiveRole(),
+                session.standardConformingStrings(),
+                origin == SqlOrigin.PARSE ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY,
+                session.searchPath());
     }
 
     /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */

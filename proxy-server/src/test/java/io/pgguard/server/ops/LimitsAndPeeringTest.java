@@ -495,17 +495,20 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /** The limit holds with rules and without any (a PgGuard that only limits). */
     @Test
     void statementCountLimitPerQuery() throws Exception {
-        try (GuardHarness guard = GuardHarness.startWithText(pg, RULES + "pgguard.limits.max-statements-per-query = 2",
-                Map.of())) {
-            Properties simple = new Properties();
-            simple.setProperty("preferQueryMode", "simple");
-            try (Connection c = guard.connect("lim_user", "pw", "postgres", simple)) {
-                c.createStatement().execute("SELECT 1; SELECT 2");
-                PSQLException e = assertThrows(PSQLException.class,
-                        () -> c.createStatement().execute("SELECT 1; SELECT 2; SELECT 3"));
-                assertEquals("54000", e.getSQLState());
+        for (String rules : new String[] {RULES, ""}) {
+            try (GuardHarness guard = GuardHarness.startWithText(pg, rules + "pgguard.limits.max-statements-per-query = 2",
+                    Map.of())) {
+                Properties simple = new Properties();
+                simple.setProperty("preferQueryMode", "simple");
+                try (Connection c = guard.connect("lim_user", "pw", "postgres", simple)) {
+                    c.createStatement().execute("SELECT 1; SELECT 2");
+                    PSQLException e = assertThrows(PSQLException.class,
+                            () -> c.createStatement().execute("SELECT 1; SELECT 2; SELECT 3"), rules);
+                    assertEquals("54000", e.getSQLState());
+                }
             }
         }
     }
