@@ -69,15 +69,6 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     long clientBytesInRead;
     /** When the oldest response still expected was asked for; meaningful while the tracker is busy. */
     long busySince;
-
-    /**
-     * The time for a message being handled now: while the client's read is handled, when it began (one clock read
-     * serves all its messages; a message's time then includes the handling of those before it in the read, which
-     * the client sent together with it); the clock otherwise.
-     */
-    long now() {
-        return clientMessageInRead ? clientReadNanos : System.nanoTime();
-    }
     private boolean statementTimedOut;
     private ConnectionLimits.Timeouts timeouts = ConnectionLimits.Timeouts.NONE;
     private ScheduledFuture<?> timeoutCheck;
@@ -171,6 +162,15 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     @Override
     public char transactionStatus() {
         return transactionStatus;
+    }
+
+    /**
+     * The time for a message being handled now: while the client's read is handled, when it began (one clock read
+     * serves all its messages; a message's time then includes the handling of those before it in the read, which
+     * the client sent together with it); the clock otherwise.
+     */
+    long now() {
+        return clientMessageInRead ? clientReadNanos : System.nanoTime();
     }
 
     @Override

@@ -33,8 +33,9 @@ import java.util.function.Function;
 
 /**
  * PgGuard's Prometheus metrics, fed by the relay's events. Meters are created once per label combination and
- * kept with each session that uses them, so a statement costs an array lookup and an increment. No label ever carries SQL text; the user label is
- * bounded by configuration (all users, only users named in rules, or none).
+ * kept with each session that uses them, so a statement costs a look through its few meters and an increment. No
+ * label ever carries SQL text; the user label is bounded by configuration (all users, only users named in rules,
+ * or none).
  */
 public final class PgGuardMetrics implements ProxyEvents {
     private static final Duration[] SUB_MS_BUCKETS = {
