@@ -7,6 +7,9 @@
 # Environment (defaults in brackets):
 #   CLIENTS [16]  THREADS [2]  DURATION [20] seconds per measured run  ROUNDS [2]
 #   MODES ["simple extended prepared"]   SCALE [10]   WARMUP [5] s unmeasured PgGuard run before each mode
+#   JIT_WARMUP [20] s of unmeasured load per mode on each PgGuard before the first measured round: the JVM
+#                  compiles PgGuard's hot path for 30-60 s under load, and a round measured before that
+#                  measures the compiler (C2 still took 16% of PgGuard's CPU 25 s into a run), not the relay
 #   TARGETS ["direct pgbouncer pgguard"] ("pgguard+rules" is added when RULES_CONFIG is set)
 #   RULES_CONFIG   path of a PgGuard rules config; starts a second PgGuard with --config RULES_CONFIG
 #   RULES_USER     user the pgguard+rules target connects as (created with SELECT, INSERT, UPDATE, DELETE on
@@ -41,6 +44,7 @@ ROUNDS=${ROUNDS:-2}
 MODES=${MODES:-"simple extended prepared"}
 SCALE=${SCALE:-10}
 WARMUP=${WARMUP:-5}
+JIT_WARMUP=${JIT_WARMUP:-20}
 TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
 RULES_CONFIG=${RULES_CONFIG:-}
 NOMETRICS=${NOMETRICS:-0}
@@ -405,6 +409,13 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l > 0.5) }'; then
   log "WARNING: load average $LOAD_BEFORE before the run: something else uses the CPU, figures will be noisy"
 fi
+if ((JIT_WARMUP > 0)); then
+  log "JIT warm-up: ${JIT_WARMUP}s per mode on each PgGuard, unmeasured"
+  for t in "${TLIST[@]}"; do
+    [[ $t == pgguard* ]] || continue
+    for mode in "${MLIST[@]}"; do WARMUP=$JIT_WARMUP warmup "$t" "$mode"; done
+  done
+fi
 log "throughput: ${#MLIST[@]} modes x $NT targets x $ROUNDS rounds x ${DURATION}s, $CLIENTS clients, $THREADS threads"
 for ((r = 1; r <= ROUNDS; r++)); do
   mi=0
@@ -512,7 +523,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if wants_pgguard; then echo "pgguard_jar_built=$(date -u -r "$PGGUARD_JAR_RUN" +%Y-%m-%dT%H:%M:%SZ)"; fi
-  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off"
+  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s, JIT warm-up ${JIT_WARMUP}s per mode; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
   echo "rules_user=${USER_OF[pgguard+rules]:-$DB_USER}"
   echo "measured_seconds=$ELAPSED"

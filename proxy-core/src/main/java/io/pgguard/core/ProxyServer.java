@@ -11,14 +11,12 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pgguard.core.cancel.CancelRegistry;
@@ -28,6 +26,7 @@ import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupPacketDecoder;
 import io.pgguard.core.relay.ClientSideHandler;
 import io.pgguard.core.relay.ProxyContext;
+import io.pgguard.core.upstream.UpstreamDialer;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
 import java.net.InetSocketAddress;
@@ -63,8 +62,7 @@ public final class ProxyServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, io);
-        Class<? extends SocketChannel> socketClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-        this.context = new ProxyContext(settings, inspector, events, cancels, socketClass);
+        this.context = new ProxyContext(settings, inspector, events, cancels, new UpstreamDialer(epoll));
         this.clientPipelineCustomizer = clientPipelineCustomizer;
     }
 

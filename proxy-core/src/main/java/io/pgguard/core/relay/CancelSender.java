@@ -1,17 +1,16 @@
 package io.pgguard.core.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgguard.core.protocol.BackendKeyData;
 import io.pgguard.core.upstream.Upstream;
+import io.pgguard.core.upstream.UpstreamDialer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,20 +25,19 @@ final class CancelSender {
 
     private CancelSender() {}
 
-    static void send(EventLoop loop, Class<? extends SocketChannel> channelClass, Upstream upstream,
-            BackendKeyData key, Duration connectTimeout, Runnable onTaken) {
-        new Bootstrap().group(loop).channel(channelClass)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
+    static void send(EventLoop loop, UpstreamDialer dialer, Upstream upstream, BackendKeyData key,
+            Duration connectTimeout, Runnable onTaken) {
+        dialer.bootstrap(loop, upstream, connectTimeout)
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         if (upstream.tls().requestsTls()) {
                             ch.pipeline().addLast(new UpstreamTlsNegotiator(upstream));
                         }
                         ch.pipeline().addLast(new SendCancel(key, upstream.tls().requestsTls()));
                     }
                 })
-                .connect(upstream.host(), upstream.port())
+                .connect()
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         log.warn("could not send cancel to upstream {} ({}): {}", upstream.name(), upstream.address(),

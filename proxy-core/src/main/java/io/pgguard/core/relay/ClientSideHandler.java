@@ -1,6 +1,5 @@
 package io.pgguard.core.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -8,8 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.pgguard.core.cancel.CancelKey;
@@ -195,7 +192,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
                 : context.peer(issuer);
         if (peer != null) {
             byte[] secret = ByteBuffer.allocate(4).putInt(cancel.secretKey()).array();
-            CancelSender.send(ctx.channel().eventLoop(), context.socketChannelClass(),
+            CancelSender.send(ctx.channel().eventLoop(), context.dialer(),
                     Upstream.plain("peer-" + issuer, peer.getHostString(), peer.getPort()),
                     new BackendKeyData(cancel.processId(), secret),
                     session.settings.connectTimeout(), null);
@@ -258,19 +255,17 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
     private void connectUpstream(Channel client) {
         Upstream upstream = session.upstream;
         long started = System.nanoTime();
-        new Bootstrap().group(client.eventLoop()).channel(context.socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) session.settings.connectTimeout().toMillis())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
+        context.dialer().bootstrap(client.eventLoop(), upstream, session.settings.connectTimeout())
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         if (upstream.tls().requestsTls()) {
                             ch.pipeline().addLast("upstream-tls-negotiator", new UpstreamTlsNegotiator(upstream));
                         }
                         ch.pipeline().addLast("server-side", new ServerSideHandler(session));
                     }
                 })
-                .connect(upstream.host(), upstream.port())
+                .connect()
                 .addListener((ChannelFutureListener) f -> {
                     if (f.isSuccess()) {
                         session.server = f.channel();

@@ -1,8 +1,8 @@
 package io.pgguard.core.relay;
 
-import io.netty.channel.socket.SocketChannel;
 import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.upstream.UpstreamDialer;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,25 +10,25 @@ import java.util.function.IntFunction;
 
 /**
  * What all connections of one proxy share: settings and inspector (both swappable at run time for reload), the
- * event sink, the cancel registry, and the socket channel class of the transport in use.
+ * event sink, the cancel registry, and the dialer for upstreams on the transport in use.
  */
 public final class ProxyContext {
     private volatile ProxySettings settings;
     private volatile StatementInspector inspector;
     private final ProxyEvents events;
     private final CancelRegistry cancels;
-    private final Class<? extends SocketChannel> socketChannelClass;
+    private final UpstreamDialer dialer;
     private final AtomicLong connectionIds = new AtomicLong();
     final ConnectionCounter connections = new ConnectionCounter();
     private volatile IntFunction<InetSocketAddress> peers = replica -> null;
 
     public ProxyContext(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
-            CancelRegistry cancels, Class<? extends SocketChannel> socketChannelClass) {
+            CancelRegistry cancels, UpstreamDialer dialer) {
         this.settings = Objects.requireNonNull(settings);
         this.inspector = Objects.requireNonNull(inspector);
         this.events = Objects.requireNonNull(events);
         this.cancels = Objects.requireNonNull(cancels);
-        this.socketChannelClass = Objects.requireNonNull(socketChannelClass);
+        this.dialer = Objects.requireNonNull(dialer);
     }
 
     public ProxySettings settings() {
@@ -69,8 +69,8 @@ public final class ProxyContext {
         return cancels;
     }
 
-    public Class<? extends SocketChannel> socketChannelClass() {
-        return socketChannelClass;
+    public UpstreamDialer dialer() {
+        return dialer;
     }
 
     /** Whether a session should see its upstream's connect notice: people do, listed applications do not. */

@@ -224,7 +224,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         Upstream target = upstream;
         Channel s = server;
         if (key != null && target != null && s != null) {
-            CancelSender.send(s.eventLoop(), context.socketChannelClass(), target, key, settings.connectTimeout(),
+            CancelSender.send(s.eventLoop(), context.dialer(), target, key, settings.connectTimeout(),
                     null);
         }
     }
@@ -242,7 +242,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         // The answers the hold waits for must not sit in the server's output buffer waiting for the client's Sync.
         writeToServer(FrontendMessages.flush(client.alloc()));
         flushToServer();
-        CancelSender.send(server.eventLoop(), context.socketChannelClass(), upstream, serverKey,
+        CancelSender.send(server.eventLoop(), context.dialer(), upstream, serverKey,
                 settings.connectTimeout(), () -> {
                     if (phase != Phase.CLOSED) {
                         relay.ownCancelTaken();

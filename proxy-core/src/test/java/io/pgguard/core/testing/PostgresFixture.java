@@ -25,6 +25,7 @@ public final class PostgresFixture {
 
     private final String host;
     private final int port;
+    private final String socketDirectory;
     private final Backend backend;
 
     private interface Backend {
@@ -35,9 +36,10 @@ public final class PostgresFixture {
         String superuserPassword();
     }
 
-    private PostgresFixture(String host, int port, Backend backend) {
+    private PostgresFixture(String host, int port, String socketDirectory, Backend backend) {
         this.host = host;
         this.port = port;
+        this.socketDirectory = socketDirectory;
         this.backend = backend;
     }
 
@@ -63,10 +65,14 @@ public final class PostgresFixture {
 
     private static PostgresFixture startEmbedded() throws IOException {
         Path data = Files.createTempDirectory("pgguard-test-pg");
+        // A short path of its own: a socket's path must fit in 107 bytes.
+        Path sockets = Files.createTempDirectory("pgguard-sock");
+        sockets.toFile().deleteOnExit();
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(data)
                 .setCleanDataDirectory(true)
                 .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("unix_socket_directories", sockets.toString())
                 .setServerConfig("max_connections", "300")
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setServerConfig("fsync", "off")
@@ -79,7 +85,7 @@ public final class PostgresFixture {
             }
         }));
         File dir = data.toFile();
-        return new PostgresFixture("127.0.0.1", pg.getPort(), new Backend() {
+        return new PostgresFixture("127.0.0.1", pg.getPort(), sockets.toString(), new Backend() {
             @Override
             public void writeDataFile(String name, String content) throws IOException {
                 Files.writeString(new File(dir, name).toPath(), content, StandardCharsets.UTF_8);
@@ -103,7 +109,7 @@ public final class PostgresFixture {
                 .withUsername(SUPERUSER).withPassword("postgres")
                 .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
         pg.start();
-        return new PostgresFixture(pg.getHost(), pg.getMappedPort(5432), new Backend() {
+        return new PostgresFixture(pg.getHost(), pg.getMappedPort(5432), null, new Backend() {
             @Override
             public void writeDataFile(String name, String content) throws Exception {
                 pg.execInContainer("sh", "-c", "cat > \"$PGDATA/" + name + "\" <<'PGGUARD_EOF'\n" + content
@@ -129,6 +135,11 @@ public final class PostgresFixture {
 
     public int port() {
         return port;
+    }
+
+    /** The directory of the server's Unix-domain socket; null where it is out of reach (inside a container). */
+    public String socketDirectory() {
+        return socketDirectory;
     }
 
     public String jdbcUrl(String database) {

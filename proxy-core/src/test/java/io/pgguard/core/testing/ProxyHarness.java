@@ -26,8 +26,14 @@ public final class ProxyHarness implements AutoCloseable {
 
     public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events)
             throws InterruptedException {
+        this(pg, settings, inspector, events, true);
+    }
+
+    /** With {@code nativeTransport} false, on NIO even where epoll loads. */
+    public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events,
+            boolean nativeTransport) throws InterruptedException {
         this.pg = pg;
-        this.server = new ProxyServer(settings, inspector, events, new CancelRegistry(0), 2, true, null);
+        this.server = new ProxyServer(settings, inspector, events, new CancelRegistry(0), 2, nativeTransport, null);
         this.address = server.start("127.0.0.1", 0);
     }
 

@@ -214,8 +214,12 @@ public record PgGuardConfig(
             }
             String notice = u.hasPath("connect-notice") ? u.getString("connect-notice") : "";
             String environment = u.hasPath("environment") ? u.getString("environment") : "default";
-            result.put(name, new Upstream(name, host, port, environment, upstreamTls(prefix, u),
-                    notice.isBlank() ? null : notice));
+            UpstreamTls tls = upstreamTls(prefix, u);
+            if (Upstream.isSocketDirectory(host) && tls.insistsOnTls()) {
+                throw new ConfigException(prefix + ".tls.mode: " + u.getString("tls.mode") + " needs TCP: host \""
+                        + host + "\" is a Unix-domain socket directory, where PostgreSQL speaks no TLS");
+            }
+            result.put(name, new Upstream(name, host, port, environment, tls, notice.isBlank() ? null : notice));
         }
         if (result.isEmpty()) {
             throw new ConfigException("pgguard.upstreams: at least one upstream is needed");

@@ -30,6 +30,8 @@ class ConfigAndCliTest {
         assertTrue(invalid("pgguard.listen = \"nonsense\"").contains("pgguard.listen"));
         assertTrue(invalid("pgguard.upstreams.default.port = 70000").contains("pgguard.upstreams.default.port"));
         assertTrue(invalid("pgguard.upstreams.default.tls.mode = sometimes").contains("pgguard.upstreams.default.tls.mode"));
+        assertTrue(invalid("pgguard.upstreams.default { host = \"/run/postgresql\", tls.mode = require }")
+                .contains("pgguard.upstreams.default.tls.mode: require needs TCP"));
         assertTrue(invalid("pgguard.routing.default = nowhere").contains("pgguard.routing.default"));
         assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
         assertTrue(invalid("pgguard.limits.startup-timeout = -1s").contains("pgguard.limits.startup-timeout"));
@@ -59,12 +61,14 @@ class ConfigAndCliTest {
                 pgguard.upstreams {
                   default { host = "10.0.0.1", port = 5432 }
                   reports { host = "10.0.0.2", port = 5433, environment = staging }
+                  beside { host = "/var/run/postgresql", port = 5434 }
                 }
-                pgguard.routing.databases { analytics = reports }
+                pgguard.routing.databases { analytics = reports, local_app = beside }
                 """);
         PgGuardConfig config = PgGuardConfig.load(f, Map.of());
         assertEquals("reports", config.proxySettings().routing().route("analytics").name());
         assertEquals("default", config.proxySettings().routing().route("app").name());
+        assertEquals("/var/run/postgresql/.s.PGSQL.5434", config.proxySettings().routing().route("local_app").address());
     }
 
     static String[] run(String... args) {
