@@ -25,6 +25,9 @@
 #   LOG_SAMPLING [0.2] pgbench --sampling-rate for the per-transaction logs behind p99
 #   PG_BIN [newest /usr/lib/postgresql/*/bin]   RESULTS_DIR [<repo>/benchmarks/results]
 #   KEEP_TMP=1 keeps the temporary directory (cluster, logs) for inspection.
+#   UPSTREAM_SOCKET [0] 1: both proxies reach PostgreSQL through its Unix-domain socket (PgBouncer's
+#                  host=<dir>, PgGuard's --upstream <dir>:port), as when they run on the database's machine;
+#                  pgbench still reaches every target, PostgreSQL direct included, over TCP
 #   HUGE_PAGES [on] PostgreSQL's shared memory in 2 MB huge pages, as production clusters run it: as root the
 #                  script reserves them (vm.nr_hugepages, restored at exit); "off" keeps 4 KB pages, where every
 #                  new backend (direct and PgGuard open new ones per run; PgBouncer keeps its server
@@ -60,6 +63,7 @@ RESULTS_DIR=${RESULTS_DIR:-"$REPO_ROOT/benchmarks/results"}
 PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-200}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-256MB}
 HUGE_PAGES=${HUGE_PAGES:-on}
+UPSTREAM_SOCKET=${UPSTREAM_SOCKET:-0}
 DB_USER=postgres
 DB_NAME=postgres
 
@@ -264,13 +268,15 @@ fi
 # PgBouncer (session mode)
 # ---------------------------------------------------------------------------------------------
 BOUNCER_VERSION=""
+PROXY_UPSTREAM_HOST=127.0.0.1
+[[ $UPSTREAM_SOCKET == 1 ]] && PROXY_UPSTREAM_HOST="$WORK/sock"
 if has_target pgbouncer; then
   PORT[pgbouncer]=$(free_port)
   POOL=$((CLIENTS + 4))
   echo "\"$DB_USER\" \"\"" >"$WORK/userlist.txt"
   cat >"$WORK/pgbouncer.ini" <<EOF
 [databases]
-* = host=127.0.0.1 port=$PGPORT
+* = host=$PROXY_UPSTREAM_HOST port=$PGPORT
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -304,7 +310,7 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
   local name=$1 config=$2 port admin pid logf args
   port=$(free_port); admin=$(free_port)
   logf="$WORK/$name.log"
-  args=(run --listen "127.0.0.1:$port" --upstream "127.0.0.1:$PGPORT" --admin "127.0.0.1:$admin")
+  args=(run --listen "127.0.0.1:$port" --upstream "$PROXY_UPSTREAM_HOST:$PGPORT" --admin "127.0.0.1:$admin")
   [[ -n $config ]] && args+=(--config "$config")
   # setsid: its own session, as a service runs, like the daemonized PgBouncer and PostgreSQL. Linux's scheduler
   # autogroups share CPU fairly between sessions; left in this script's session, PgGuard would share one
@@ -523,7 +529,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if wants_pgguard; then echo "pgguard_jar_built=$(date -u -r "$PGGUARD_JAR_RUN" +%Y-%m-%dT%H:%M:%SZ)"; fi
-  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s, JIT warm-up ${JIT_WARMUP}s per mode; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off"
+  echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s, JIT warm-up ${JIT_WARMUP}s per mode; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off; proxies to PostgreSQL over $([[ $UPSTREAM_SOCKET == 1 ]] && echo "its Unix-domain socket" || echo TCP)"
   echo "rules_config=${RULES_CONFIG:+$(basename "$RULES_CONFIG")}"
   echo "rules_user=${USER_OF[pgguard+rules]:-$DB_USER}"
   echo "measured_seconds=$ELAPSED"
