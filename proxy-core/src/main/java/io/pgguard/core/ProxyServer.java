@@ -10,13 +10,16 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pgguard.core.cancel.CancelRegistry;
@@ -26,13 +29,22 @@ import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupPacketDecoder;
 import io.pgguard.core.relay.ClientSideHandler;
 import io.pgguard.core.relay.ProxyContext;
-import io.pgguard.core.upstream.UpstreamDialer;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.upstream.UpstreamDialer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -55,6 +67,9 @@ public final class ProxyServer implements AutoCloseable {
     private final boolean epoll;
     private final Consumer<Channel> clientPipelineCustomizer;
     private Channel serverChannel;
+    /** The Unix-domain socket listener, when one was started, and its file. */
+    private Channel unixChannel;
+    private Path unixSocketPath;
 
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, int workerThreads, boolean preferNative, Consumer<Channel> clientPipelineCustomizer) {
@@ -76,22 +91,69 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        clients.add(ch);
-                        if (clientPipelineCustomizer != null) {
-                            clientPipelineCustomizer.accept(ch);
-                        }
-                        ch.pipeline().addLast(ClientSideHandler.STARTUP_DECODER, new StartupPacketDecoder());
-                        ch.pipeline().addLast("client-side", new ClientSideHandler(context));
-                    }
-                })
+                .childHandler(clientInitializer())
                 .bind(host, port).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("PgGuard listening on {}:{} ({} transport)", bound.getHostString(), bound.getPort(),
                 epoll ? "epoll" : "nio");
         return bound;
+    }
+
+    /**
+     * Also accepts clients on a Unix-domain socket at {@code path} (PostgreSQL and PgBouncer name theirs
+     * {@code .s.PGSQL.<port>} in a socket directory) with the file mode {@code mode}. A socket file that nobody
+     * answers on, left by a process that died, is replaced; one that answers fails the start.
+     */
+    public void startUnixSocket(Path path, Set<PosixFilePermission> mode) throws InterruptedException, IOException {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocket(path)) {
+                throw new IOException(path + " exists and is not a socket");
+            }
+            if (answers(path)) {
+                throw new IOException("another server listens on " + path);
+            }
+            Files.delete(path);
+        }
+        Class<? extends ServerChannel> channelClass = epoll ? EpollServerDomainSocketChannel.class
+                : NioServerDomainSocketChannel.class;
+        SocketAddress address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
+        unixChannel = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(clientInitializer())
+                .bind(address).sync().channel();
+        unixSocketPath = path;
+        Files.setPosixFilePermissions(path, mode);
+        log.info("PgGuard listening on Unix-domain socket {}", path);
+    }
+
+    private static boolean isSocket(Path path) throws IOException {
+        int mode = (int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0140000; // S_IFSOCK
+    }
+
+    private static boolean answers(Path socket) {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            return probe.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private ChannelInitializer<Channel> clientInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                clients.add(ch);
+                if (clientPipelineCustomizer != null) {
+                    clientPipelineCustomizer.accept(ch);
+                }
+                ch.pipeline().addLast(ClientSideHandler.STARTUP_DECODER, new StartupPacketDecoder());
+                ch.pipeline().addLast("client-side", new ClientSideHandler(context));
+            }
+        };
     }
 
     public ProxyContext context() {
@@ -115,6 +177,14 @@ public final class ProxyServer implements AutoCloseable {
     public void stopAccepting() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (unixChannel != null) {
+            unixChannel.close().syncUninterruptibly();
+            try { // the transport may have removed it already
+                Files.deleteIfExists(unixSocketPath);
+            } catch (IOException e) {
+                log.warn("could not remove the socket file {}: {}", unixSocketPath, e.toString());
+            }
         }
     }
 

@@ -19,12 +19,15 @@ import io.pgguard.server.rules.ParserWarmUp;
 import io.pgguard.server.rules.RuleUsers;
 import io.pgguard.server.rules.RulesInspector;
 import java.io.File;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +90,15 @@ public final class PgGuardApp implements AutoCloseable {
             ParserWarmUp.run();
         }
         listenAddress = proxy.start(config.listen().host(), config.listen().port());
+        if (config.unixSocket() != null) {
+            Path socket = config.unixSocket().path(listenAddress.getPort());
+            try {
+                proxy.startUnixSocket(socket, config.unixSocket().mode());
+            } catch (IOException e) {
+                proxy.close();
+                throw new ConfigException("pgguard.unix-socket-dir: cannot listen on " + socket + ": " + e.getMessage(), e);
+            }
+        }
         if (admin != null) {
             adminAddress = admin.start(config.adminListen().host(), config.adminListen().port());
         }
@@ -129,6 +141,9 @@ public final class PgGuardApp implements AutoCloseable {
         }
         if (!next.listen().equals(config.listen())) {
             log.warn("pgguard.listen changed to {}: takes effect only after a restart", next.listen());
+        }
+        if (!Objects.equals(next.unixSocket(), config.unixSocket())) {
+            log.warn("pgguard.unix-socket-dir or unix-socket-mode changed: takes effect only after a restart");
         }
         // Unchanged rules keep their engine and its warm decision cache (a touched file, a reload of the same
         // ConfigMap): only a change of rules costs a burst of uncached decisions.

@@ -168,7 +168,7 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
         if (session.clientTls) {
             throw new ProtocolViolationException("SSLRequest received on a connection that already uses TLS");
         }
-        if (!tls.offersTls()) {
+        if (!tls.offersTls() || session.clientOnUnixSocket) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
             return;
         }
@@ -207,7 +207,8 @@ public final class ClientSideHandler extends ChannelInboundHandlerAdapter {
 
     private void onStartupMessage(ChannelHandlerContext ctx, StartupRequest.StartupMessage startup) {
         session.startup = startup;
-        if (session.settings.clientTls().mode() == ClientTls.Mode.REQUIRED && !session.clientTls) {
+        if (session.settings.clientTls().mode() == ClientTls.Mode.REQUIRED && !session.clientTls
+                && !session.clientOnUnixSocket) { // a local socket has no TLS to require, as in PgBouncer
             refuse("tls_required", PgError.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION,
                     "PgGuard accepts only TLS (SSL) connections: connect with sslmode=require"));
             return;

@@ -16,6 +16,7 @@ import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupRequest.StartupMessage;
 import io.pgguard.core.upstream.Upstream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +40,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     final Channel client;
     final long openedNanos = System.nanoTime();
     final String clientAddress;
+    /** On PgGuard's Unix-domain socket: no TLS there, as in PostgreSQL. */
+    final boolean clientOnUnixSocket;
     final ResponseTracker tracker;
     private final ServerWriteBatch toServer = new ServerWriteBatch();
     /** Frames the client's messages once logged in; its last input is what forwarded messages are slices of. */
@@ -78,7 +81,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         this.context = context;
         this.connectionId = context.nextConnectionId();
         this.client = client;
-        this.clientAddress = String.valueOf(client.remoteAddress());
+        this.clientOnUnixSocket = !(client.localAddress() instanceof InetSocketAddress);
+        // PostgreSQL's logs name a client on its Unix-domain socket "[local]".
+        this.clientAddress = clientOnUnixSocket ? "[local]" : String.valueOf(client.remoteAddress());
         this.settings = context.settings();
         this.tracker = new ResponseTracker(new ResponseTracker.Completion() {
             @Override

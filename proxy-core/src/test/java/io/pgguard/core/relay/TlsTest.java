@@ -14,8 +14,17 @@ import io.pgguard.core.tls.TlsContexts;
 import io.pgguard.core.tls.UpstreamTls;
 import io.pgguard.core.upstream.Routing;
 import io.pgguard.core.upstream.Upstream;
+import java.io.DataOutputStream;
 import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -105,6 +114,42 @@ class TlsTest {
                 assertTrue(c.isValid(2));
             }
         }
+    }
+
+    /** PostgreSQL speaks no TLS on its Unix-domain socket and PgBouncer requires none there: nor does PgGuard. */
+    @Test
+    void requiredClientTlsAppliesToTcpNotToTheUnixSocket() throws Exception {
+        ClientTls tls = new ClientTls(ClientTls.Mode.REQUIRED, TlsContexts.server(cert, key));
+        Path sockets = Files.createTempDirectory("pgguard-tls-sock");
+        try (ProxyHarness proxy = proxy(tls, UpstreamTls.disabled())) {
+            Path socket = sockets.resolve(".s.PGSQL." + proxy.port());
+            proxy.server().startUnixSocket(socket, PosixFilePermissions.fromString("rwx------"));
+            try (java.net.Socket tcp = new java.net.Socket("127.0.0.1", proxy.port())) {
+                assertEquals('S', answerToSslRequest(tcp.getOutputStream(), tcp.getInputStream()));
+            }
+            try (SocketChannel local = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                local.connect(UnixDomainSocketAddress.of(socket));
+                assertEquals('N', answerToSslRequest(Channels.newOutputStream(local), Channels.newInputStream(local)));
+            }
+            Cli.Result r = Cli.run(List.of(Cli.require("psql"), "-h", sockets.toString(), "-p",
+                    Integer.toString(proxy.port()), "-U", "tls_user", "-d", "postgres", "-At", "-c", "SELECT current_user"),
+                    Map.of("PGPASSWORD", "tls_pw"), null, 30);
+            assertEquals(0, r.exitCode(), r.all());
+            assertEquals("tls_user", r.stdout().trim());
+        } finally {
+            try (var left = Files.list(sockets)) {
+                assertEquals(List.of(), left.toList(), "the socket file is gone with the proxy");
+            }
+            Files.delete(sockets);
+        }
+    }
+
+    private static int answerToSslRequest(OutputStream out, InputStream in) throws Exception {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeInt(8);
+        data.writeInt(80877103);
+        data.flush();
+        return in.read();
     }
 
     @Test

@@ -17,6 +17,11 @@ import io.pgguard.core.upstream.Upstream;
 import io.pgguard.rules.RuleConfigException;
 import io.pgguard.rules.RuleSet;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,6 +37,7 @@ import java.util.Set;
  */
 public record PgGuardConfig(
         HostPort listen,
+        UnixSocket unixSocket,
         int workerThreads,
         boolean nativeTransport,
         ProxySettings proxySettings,
@@ -47,6 +53,14 @@ public record PgGuardConfig(
         Config raw) {
 
     public record AuditSettings(String statements, boolean connections, boolean redactLiterals) {}
+
+    /** The Unix-domain socket clients may also use: {@code .s.PGSQL.<listen port>} in {@code directory}. */
+    public record UnixSocket(Path directory, Set<PosixFilePermission> mode) {
+        /** The socket file for the port PgGuard listens on over TCP, as PgBouncer names it. */
+        public Path path(int port) {
+            return directory.resolve(".s.PGSQL." + port);
+        }
+    }
 
     /** Loads {@code file} (may be null) over the defaults, with {@code overrides} (config paths) on top. */
     public static PgGuardConfig load(File file, Map<String, String> overrides) {
@@ -80,8 +94,9 @@ public record PgGuardConfig(
                     new HashSet<>(c.getStringList("quiet-applications")), limits(c, rules));
             String adminText = c.getString("admin.listen").trim();
             HostPort admin = adminText.isEmpty() ? null : HostPort.parse("pgguard.admin.listen", adminText);
+            HostPort listen = HostPort.parse("pgguard.listen", c.getString("listen"));
             return new PgGuardConfig(
-                    HostPort.parse("pgguard.listen", c.getString("listen")),
+                    listen, unixSocket(c, listen.port()),
                     nonNegative(c, "worker-threads"),
                     c.getBoolean("native-transport"),
                     settings, admin, c.getString("admin.token"),
@@ -92,6 +107,34 @@ public record PgGuardConfig(
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+    }
+
+    private static UnixSocket unixSocket(Config c, int port) {
+        String dir = c.getString("unix-socket-dir").trim();
+        if (dir.isEmpty()) {
+            return null;
+        }
+        Path directory = Path.of(dir).toAbsolutePath();
+        if (!Files.isDirectory(directory)) {
+            throw new ConfigException("pgguard.unix-socket-dir: " + directory + " is not a directory");
+        }
+        // sun_path holds 107 bytes and a NUL; the port may be chosen at start, so allow for five digits.
+        int longest = directory.resolve(".s.PGSQL.65535").toString().getBytes(StandardCharsets.UTF_8).length;
+        if (longest > 107) {
+            throw new ConfigException("pgguard.unix-socket-dir: " + directory + " is too long for a socket path ("
+                    + longest + " bytes with the socket's name; at most 107)");
+        }
+        String modeText = c.getString("unix-socket-mode").trim();
+        if (!modeText.matches("0?[0-7]{3}")) {
+            throw new ConfigException("pgguard.unix-socket-mode: \"" + modeText + "\" is not an octal file mode such as 0777");
+        }
+        int mode = Integer.parseInt(modeText, 8);
+        StringBuilder rwx = new StringBuilder();
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int digit = mode >> shift & 7;
+            rwx.append((digit & 4) != 0 ? 'r' : '-').append((digit & 2) != 0 ? 'w' : '-').append((digit & 1) != 0 ? 'x' : '-');
+        }
+        return new UnixSocket(directory, PosixFilePermissions.fromString(rwx.toString()));
     }
 
     private static ConnectionLimits limits(Config c, RuleSet rules) {

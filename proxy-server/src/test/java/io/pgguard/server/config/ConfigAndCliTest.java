@@ -1,9 +1,12 @@
 package io.pgguard.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgguard.core.testing.Cli;
+import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.cli.PgGuardCli;
 import io.pgguard.server.testing.GuardHarness;
 import java.io.ByteArrayOutputStream;
@@ -11,6 +14,9 @@ import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -33,6 +39,10 @@ class ConfigAndCliTest {
         assertTrue(invalid("pgguard.upstreams.default { host = \"/run/postgresql\", tls.mode = require }")
                 .contains("pgguard.upstreams.default.tls.mode: require needs TCP"));
         assertTrue(invalid("pgguard.routing.default = nowhere").contains("pgguard.routing.default"));
+        assertTrue(invalid("pgguard.unix-socket-dir = \"/no/such/dir\"")
+                .contains("pgguard.unix-socket-dir: /no/such/dir is not a directory"));
+        assertTrue(invalid("pgguard { unix-socket-dir = \"/tmp\", unix-socket-mode = \"0999\" }")
+                .contains("pgguard.unix-socket-mode"));
         assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
         assertTrue(invalid("pgguard.limits.startup-timeout = -1s").contains("pgguard.limits.startup-timeout"));
         assertTrue(invalid("pgguard.audit.statements = everything").contains("pgguard.audit.statements"));
@@ -69,6 +79,23 @@ class ConfigAndCliTest {
         assertEquals("reports", config.proxySettings().routing().route("analytics").name());
         assertEquals("default", config.proxySettings().routing().route("app").name());
         assertEquals("/var/run/postgresql/.s.PGSQL.5434", config.proxySettings().routing().route("local_app").address());
+    }
+
+    @Test
+    void aUnixSocketDirectoryServesPsqlBesideTcp() throws Exception {
+        Path dir = Files.createTempDirectory("pgguard-app-sock");
+        Path socket;
+        try (GuardHarness guard = GuardHarness.start(PostgresFixture.get(), null,
+                Map.of("pgguard.unix-socket-dir", dir.toString(), "pgguard.unix-socket-mode", "0770"))) {
+            socket = dir.resolve(".s.PGSQL." + guard.port());
+            assertEquals(PosixFilePermissions.fromString("rwxrwx---"), Files.getPosixFilePermissions(socket));
+            Cli.Result r = Cli.run(List.of(Cli.require("psql"), "-h", dir.toString(), "-p", Integer.toString(guard.port()),
+                    "-U", PostgresFixture.SUPERUSER, "-d", "postgres", "-At", "-c", "SELECT 6 * 7"), Map.of(), null, 30);
+            assertEquals(0, r.exitCode(), r.all());
+            assertEquals("42", r.stdout().trim());
+        }
+        assertFalse(Files.exists(socket), "PgGuard removes its socket file when it stops");
+        Files.delete(dir);
     }
 
     static String[] run(String... args) {
