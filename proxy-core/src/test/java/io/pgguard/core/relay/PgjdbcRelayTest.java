@@ -2,12 +2,12 @@ package io.pgguard.core.relay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgguard.core.inspect.StatementInspector;
+import io.pgguard.core.testing.JdbcCancel;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
 import java.io.ByteArrayInputStream;
@@ -20,8 +20,6 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -196,19 +194,7 @@ class PgjdbcRelayTest {
     @Test
     void cancelStopsARunningStatement() throws Exception {
         try (Connection c = connect(); Statement s = c.createStatement()) {
-            CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
-                try {
-                    Thread.sleep(500);
-                    s.cancel();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            long start = System.nanoTime();
-            PSQLException e = assertThrows(PSQLException.class, () -> s.execute("SELECT pg_sleep(30)"));
-            canceller.get(5, TimeUnit.SECONDS);
-            assertEquals("57014", e.getSQLState());
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "the cancel reached the server");
+            JdbcCancel.assertCancelStopsASleep(s);
             try (ResultSet rs = s.executeQuery("SELECT 'still usable'")) {
                 assertTrue(rs.next());
             }
