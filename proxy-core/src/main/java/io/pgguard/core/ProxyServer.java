@@ -33,6 +33,7 @@ import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
 import io.pgguard.core.upstream.UpstreamDialer;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -67,9 +68,8 @@ public final class ProxyServer implements AutoCloseable {
     private final boolean epoll;
     private final Consumer<Channel> clientPipelineCustomizer;
     private Channel serverChannel;
-    /** The Unix-domain socket listener, when one was started, and its file. */
+    /** The Unix-domain socket listener, while one is open; closing it removes its file (both transports do). */
     private Channel unixChannel;
-    private Path unixSocketPath;
 
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, int workerThreads, boolean preferNative, Consumer<Channel> clientPipelineCustomizer) {
@@ -101,15 +101,16 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Also accepts clients on a Unix-domain socket at {@code path} (PostgreSQL and PgBouncer name theirs
-     * {@code .s.PGSQL.<port>} in a socket directory) with the file mode {@code mode}. A socket file that nobody
-     * answers on, left by a process that died, is replaced; one that answers fails the start.
+     * {@code .s.PGSQL.<port>} in a socket directory) with the file mode {@code mode}. A socket file that refuses
+     * connections, left by a process that died, is replaced; one that answers, or that cannot be probed (no
+     * permission), fails the start, and so does a file that is not a socket.
      */
     public void startUnixSocket(Path path, Set<PosixFilePermission> mode) throws InterruptedException, IOException {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             if (!isSocket(path)) {
                 throw new IOException(path + " exists and is not a socket");
             }
-            if (answers(path)) {
+            if (!refusesConnections(path)) {
                 throw new IOException("another server listens on " + path);
             }
             Files.delete(path);
@@ -124,7 +125,6 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(clientInitializer())
                 .bind(address).sync().channel();
-        unixSocketPath = path;
         Files.setPosixFilePermissions(path, mode);
         log.info("PgGuard listening on Unix-domain socket {}", path);
     }
@@ -134,11 +134,19 @@ public final class ProxyServer implements AutoCloseable {
         return (mode & 0170000) == 0140000; // S_IFSOCK
     }
 
-    private static boolean answers(Path socket) {
+    /**
+     * Whether connecting to the socket is refused, the sign of a file its server left behind. Non-blocking, so a
+     * server too busy to accept (its backlog full) counts as alive rather than stalling the start.
+     */
+    private static boolean refusesConnections(Path socket) throws IOException {
         try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            return probe.connect(UnixDomainSocketAddress.of(socket));
-        } catch (IOException e) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(socket));
             return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (IOException e) {
+            throw new IOException("cannot tell whether " + socket + " is in use: " + e.getMessage(), e);
         }
     }
 
@@ -180,11 +188,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         if (unixChannel != null) {
             unixChannel.close().syncUninterruptibly();
-            try { // the transport may have removed it already
-                Files.deleteIfExists(unixSocketPath);
-            } catch (IOException e) {
-                log.warn("could not remove the socket file {}: {}", unixSocketPath, e.toString());
-            }
+            unixChannel = null;
         }
     }
 

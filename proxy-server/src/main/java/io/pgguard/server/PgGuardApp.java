@@ -22,6 +22,10 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -86,27 +90,39 @@ public final class PgGuardApp implements AutoCloseable {
     }
 
     public PgGuardApp start() throws InterruptedException {
-        if (!config.rules().isAllowAll()) {
-            ParserWarmUp.run();
-        }
-        listenAddress = proxy.start(config.listen().host(), config.listen().port());
-        if (config.unixSocket() != null) {
-            Path socket = config.unixSocket().path(listenAddress.getPort());
-            try {
-                proxy.startUnixSocket(socket, config.unixSocket().mode());
-            } catch (IOException e) {
-                proxy.close();
-                throw new ConfigException("pgguard.unix-socket-dir: cannot listen on " + socket + ": " + e.getMessage(), e);
+        try {
+            if (!config.rules().isAllowAll()) {
+                ParserWarmUp.run();
             }
-        }
-        if (admin != null) {
-            adminAddress = admin.start(config.adminListen().host(), config.adminListen().port());
+            listenAddress = proxy.start(config.listen().host(), config.listen().port());
+            if (config.unixSocket() != null) {
+                listenOnUnixSocket(config.unixSocket());
+            }
+            if (admin != null) {
+                adminAddress = admin.start(config.adminListen().host(), config.adminListen().port());
+            }
+        } catch (RuntimeException | InterruptedException | Error e) {
+            close(); // nothing half-started keeps running: listeners, the socket file, event-loop threads
+            throw e;
         }
         housekeeping.scheduleWithFixedDelay(this::checkUpstreams, 0, 5, TimeUnit.SECONDS);
         housekeeping.scheduleWithFixedDelay(this::publishCacheCounts, 1, 1, TimeUnit.SECONDS);
         log.info("PgGuard ready: {} upstream(s), rules {} ({})", config.proxySettings().routing().byDatabase().size() + 1,
                 config.rules().id(), config.rules().hash().substring(0, 12));
         return this;
+    }
+
+    /** Checked here rather than in the configuration, so a reload does not depend on the directory. */
+    private void listenOnUnixSocket(PgGuardConfig.UnixSocket unixSocket) throws InterruptedException {
+        if (!Files.isDirectory(unixSocket.directory())) {
+            throw new ConfigException("pgguard.unix-socket-dir: " + unixSocket.directory() + " is not a directory");
+        }
+        Path socket = unixSocket.path(listenAddress.getPort());
+        try {
+            proxy.startUnixSocket(socket, unixSocket.mode());
+        } catch (IOException e) {
+            throw new ConfigException("pgguard.unix-socket-dir: cannot listen on " + socket + ": " + e.getMessage(), e);
+        }
     }
 
     public InetSocketAddress listenAddress() {
@@ -197,18 +213,30 @@ public final class PgGuardApp implements AutoCloseable {
         all.put(config.proxySettings().routing().defaultUpstream().name(), config.proxySettings().routing().defaultUpstream());
         config.proxySettings().routing().byDatabase().values().forEach(u -> all.put(u.name(), u));
         for (Upstream u : all.values()) {
-            boolean up;
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(u.host(), u.port()), 2000);
-                up = true;
-            } catch (Exception e) {
-                up = false;
-            }
+            boolean up = answers(u);
             Boolean before = upstreamUp.put(u.name(), up);
             if (before == null || before != up) {
                 log.info("upstream {} ({}) is {}", u.name(), u.address(), up ? "reachable" : "UNREACHABLE");
             }
             metrics.upstreamReachable(u.name(), up);
+        }
+    }
+
+    private static boolean answers(Upstream u) {
+        if (u.unixSocket()) {
+            try (SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                s.configureBlocking(false); // accepted at once, or pending when the backlog is full: alive either way
+                s.connect(UnixDomainSocketAddress.of(u.socketPath()));
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(u.host(), u.port()), 2000);
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 

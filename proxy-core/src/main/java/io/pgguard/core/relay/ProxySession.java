@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.pgguard.core.cancel.CancelKey;
 import io.pgguard.core.cancel.CancelRegistry;
@@ -16,7 +17,8 @@ import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
 import io.pgguard.core.protocol.StartupRequest.StartupMessage;
 import io.pgguard.core.upstream.Upstream;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -81,7 +83,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         this.context = context;
         this.connectionId = context.nextConnectionId();
         this.client = client;
-        this.clientOnUnixSocket = !(client.localAddress() instanceof InetSocketAddress);
+        SocketAddress local = client.localAddress();
+        this.clientOnUnixSocket = local instanceof DomainSocketAddress || local instanceof UnixDomainSocketAddress;
         // PostgreSQL's logs name a client on its Unix-domain socket "[local]".
         this.clientAddress = clientOnUnixSocket ? "[local]" : String.valueOf(client.remoteAddress());
         this.settings = context.settings();

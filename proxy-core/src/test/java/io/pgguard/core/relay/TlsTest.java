@@ -136,12 +136,11 @@ class TlsTest {
                     Map.of("PGPASSWORD", "tls_pw"), null, 30);
             assertEquals(0, r.exitCode(), r.all());
             assertEquals("tls_user", r.stdout().trim());
-        } finally {
-            try (var left = Files.list(sockets)) {
-                assertEquals(List.of(), left.toList(), "the socket file is gone with the proxy");
-            }
-            Files.delete(sockets);
         }
+        try (var left = Files.list(sockets)) {
+            assertEquals(List.of(), left.toList(), "the socket file is gone with the proxy");
+        }
+        Files.delete(sockets);
     }
 
     private static int answerToSslRequest(OutputStream out, InputStream in) throws Exception {

@@ -30,7 +30,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -113,9 +112,11 @@ class UnixSocketClientsTest {
         }
     }
 
-    @Test
-    void aStaleSocketFileIsReplacedAndALiveOneFailsTheStart() throws Exception {
-        try (ProxyHarness first = proxy(true); ProxyHarness second = proxy(true); ProxyHarness third = proxy(true)) {
+    @ParameterizedTest(name = "native transport {0}")
+    @ValueSource(booleans = {true, false})
+    void aStaleSocketFileIsReplacedAndALiveOneFailsTheStart(boolean nativeTransport) throws Exception {
+        try (ProxyHarness first = proxy(nativeTransport); ProxyHarness second = proxy(nativeTransport);
+                ProxyHarness third = proxy(nativeTransport)) {
             Path socket = directory.resolve(".s.PGSQL.7");
             first.server().startUnixSocket(socket, ANYONE);
             IOException inUse = assertThrows(IOException.class, () -> second.server().startUnixSocket(socket, ANYONE));

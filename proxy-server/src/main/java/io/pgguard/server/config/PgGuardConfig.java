@@ -18,7 +18,6 @@ import io.pgguard.rules.RuleConfigException;
 import io.pgguard.rules.RuleSet;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -114,12 +113,9 @@ public record PgGuardConfig(
         if (dir.isEmpty()) {
             return null;
         }
-        Path directory = Path.of(dir).toAbsolutePath();
-        if (!Files.isDirectory(directory)) {
-            throw new ConfigException("pgguard.unix-socket-dir: " + directory + " is not a directory");
-        }
-        // sun_path holds 107 bytes and a NUL; the port may be chosen at start, so allow for five digits.
-        int longest = directory.resolve(".s.PGSQL.65535").toString().getBytes(StandardCharsets.UTF_8).length;
+        Path directory = Path.of(dir).toAbsolutePath(); // that it exists is checked at start, not on every reload
+        // The port may be chosen at start, so allow for five digits.
+        int longest = socketPathBytes(directory.resolve(".s.PGSQL.65535").toString());
         if (longest > 107) {
             throw new ConfigException("pgguard.unix-socket-dir: " + directory + " is too long for a socket path ("
                     + longest + " bytes with the socket's name; at most 107)");
@@ -135,6 +131,11 @@ public record PgGuardConfig(
             rwx.append((digit & 4) != 0 ? 'r' : '-').append((digit & 2) != 0 ? 'w' : '-').append((digit & 1) != 0 ? 'x' : '-');
         }
         return new UnixSocket(directory, PosixFilePermissions.fromString(rwx.toString()));
+    }
+
+    /** A socket's path must fit sun_path: 107 bytes and a NUL. */
+    private static int socketPathBytes(String path) {
+        return path.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static ConnectionLimits limits(Config c, RuleSet rules) {
@@ -257,6 +258,10 @@ public record PgGuardConfig(
             }
             String notice = u.hasPath("connect-notice") ? u.getString("connect-notice") : "";
             String environment = u.hasPath("environment") ? u.getString("environment") : "default";
+            if (Upstream.isSocketDirectory(host) && socketPathBytes(host + "/.s.PGSQL." + port) > 107) {
+                throw new ConfigException(prefix + ".host: " + host + " is too long for a socket path (at most 107 bytes"
+                        + " with the socket's name .s.PGSQL." + port + ")");
+            }
             UpstreamTls tls = upstreamTls(prefix, u);
             if (Upstream.isSocketDirectory(host) && tls.insistsOnTls()) {
                 throw new ConfigException(prefix + ".tls.mode: " + u.getString("tls.mode") + " needs TCP: host \""

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgguard.core.testing.Cli;
 import io.pgguard.core.testing.PostgresFixture;
@@ -12,12 +13,18 @@ import io.pgguard.server.testing.GuardHarness;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -39,8 +46,9 @@ class ConfigAndCliTest {
         assertTrue(invalid("pgguard.upstreams.default { host = \"/run/postgresql\", tls.mode = require }")
                 .contains("pgguard.upstreams.default.tls.mode: require needs TCP"));
         assertTrue(invalid("pgguard.routing.default = nowhere").contains("pgguard.routing.default"));
-        assertTrue(invalid("pgguard.unix-socket-dir = \"/no/such/dir\"")
-                .contains("pgguard.unix-socket-dir: /no/such/dir is not a directory"));
+        assertTrue(invalid("pgguard.unix-socket-dir = \"/" + "d".repeat(100) + "\"").contains("pgguard.unix-socket-dir"));
+        assertTrue(invalid("pgguard.upstreams.default.host = \"/" + "d".repeat(100) + "\"")
+                .contains("pgguard.upstreams.default.host"));
         assertTrue(invalid("pgguard { unix-socket-dir = \"/tmp\", unix-socket-mode = \"0999\" }")
                 .contains("pgguard.unix-socket-mode"));
         assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
@@ -96,6 +104,40 @@ class ConfigAndCliTest {
         }
         assertFalse(Files.exists(socket), "PgGuard removes its socket file when it stops");
         Files.delete(dir);
+    }
+
+    /** A start that fails after the TCP listener is up leaves nothing running: the port is free again. */
+    @Test
+    void aSocketDirectoryThatDoesNotExistFailsTheStartAndFreesThePort() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> GuardHarness.start(PostgresFixture.get(), null,
+                Map.of("pgguard.listen", "127.0.0.1:" + port, "pgguard.unix-socket-dir", "/no/such/dir")));
+        assertTrue(e.getMessage().contains("pgguard.unix-socket-dir: /no/such/dir is not a directory"), e.getMessage());
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "the TCP listener was closed");
+    }
+
+    /** /ready probes an upstream on a socket through the socket, not as a host name. */
+    @Test
+    void anUpstreamOnItsSocketIsReadyWhenItAnswers() throws Exception {
+        PostgresFixture pg = PostgresFixture.get();
+        assumeTrue(pg.socketDirectory() != null, "the server's socket is inside a container");
+        try (GuardHarness guard = GuardHarness.start(pg, null,
+                Map.of("pgguard.upstreams.default.host", pg.socketDirectory(), "pgguard.admin.token", "t"))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int ready;
+            do {
+                ready = guard.admin("GET", "/ready", "t").statusCode();
+            } while (ready != 200 && System.nanoTime() < deadline);
+            assertEquals(200, ready);
+            try (Connection c = guard.connect(PostgresFixture.SUPERUSER, "");
+                    ResultSet rs = c.createStatement().executeQuery("SELECT inet_server_addr() IS NULL")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1), "PgGuard reached the server through its socket");
+            }
+        }
     }
 
     static String[] run(String... args) {
