@@ -17,7 +17,8 @@ final class CheckCommand implements Callable<Integer> {
         try {
             PgGuardConfig config = PgGuardConfig.load(options.config, options.overrides());
             System.out.println("configuration OK");
-            System.out.println("listen: " + config.listen());
+            System.out.println("listen: " + config.listen() + (config.unixSocket() == null ? ""
+                    : " and " + config.unixSocket().path(config.listen().port())));
             System.out.println("upstreams: default -> " + config.proxySettings().routing().defaultUpstream().address()
                     + (config.proxySettings().routing().byDatabase().isEmpty() ? ""
                             : ", by database " + config.proxySettings().routing().byDatabase().keySet()));

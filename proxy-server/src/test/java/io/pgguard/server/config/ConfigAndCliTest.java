@@ -168,6 +168,16 @@ class ConfigAndCliTest {
     }
 
     @Test
+    void checkNamesTheUnixSocketBesideTheTcpAddress() throws Exception {
+        File f = File.createTempFile("pgguard-socket", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), "pgguard { listen = \"127.0.0.1:6432\", unix-socket-dir = \"/run/pgguard\" }");
+        String[] r = run("check", "--config", f.getPath());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("listen: 127.0.0.1:6432 and /run/pgguard/.s.PGSQL.6432"), r[1]);
+    }
+
+    @Test
     void explainShowsDecisionFactsAndRule() {
         String policy = GuardHarness.referencePolicy().getPath();
         String[] refused = run("explain", "--config", policy, "--user", "app_rw", "DELETE FROM t");
