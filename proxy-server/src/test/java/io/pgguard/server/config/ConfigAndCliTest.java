@@ -24,7 +24,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -126,12 +125,7 @@ class ConfigAndCliTest {
         assumeTrue(pg.socketDirectory() != null, "the server's socket is inside a container");
         try (GuardHarness guard = GuardHarness.start(pg, null,
                 Map.of("pgguard.upstreams.default.host", pg.socketDirectory(), "pgguard.admin.token", "t"))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int ready;
-            do {
-                ready = guard.admin("GET", "/ready", "t").statusCode();
-            } while (ready != 200 && System.nanoTime() < deadline);
-            assertEquals(200, ready);
+            assertEquals(200, guard.awaitReady("t"));
             try (Connection c = guard.connect(PostgresFixture.SUPERUSER, "");
                     ResultSet rs = c.createStatement().executeQuery("SELECT inet_server_addr() IS NULL")) {
                 assertTrue(rs.next());
@@ -167,12 +161,17 @@ class ConfigAndCliTest {
         assertEquals("0", all[0], all[2]);
     }
 
+    /** `check --config` on a file holding {@code hocon}. */
+    static String[] check(String hocon) throws Exception {
+        File f = File.createTempFile("pgguard-check", ".conf");
+        f.deleteOnExit();
+        Files.writeString(f.toPath(), hocon);
+        return run("check", "--config", f.getPath());
+    }
+
     @Test
     void checkNamesTheUnixSocketBesideTheTcpAddress() throws Exception {
-        File f = File.createTempFile("pgguard-socket", ".conf");
-        f.deleteOnExit();
-        Files.writeString(f.toPath(), "pgguard { listen = \"127.0.0.1:6432\", unix-socket-dir = \"/run/pgguard\" }");
-        String[] r = run("check", "--config", f.getPath());
+        String[] r = check("pgguard { listen = \"127.0.0.1:6432\", unix-socket-dir = \"/run/pgguard\" }");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("listen: 127.0.0.1:6432 and /run/pgguard/.s.PGSQL.6432"), r[1]);
     }
@@ -192,10 +191,7 @@ class ConfigAndCliTest {
 
     @Test
     void invalidConfigMakesCheckFail() throws Exception {
-        File f = File.createTempFile("pgguard-bad", ".conf");
-        f.deleteOnExit();
-        Files.writeString(f.toPath(), "pgguard.listen = oops");
-        String[] r = run("check", "--config", f.getPath());
+        String[] r = check("pgguard.listen = oops");
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("pgguard.listen"), r[2]);
     }

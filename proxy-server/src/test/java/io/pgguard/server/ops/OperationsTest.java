@@ -65,12 +65,7 @@ class OperationsTest {
                 assertTrue(metrics.body().contains(series), "missing " + series);
             }
             assertFalse(metrics.body().contains("ops_items"), "no SQL text in any label");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            int ready;
-            do {
-                ready = guard.admin("GET", "/ready", "s3cret").statusCode();
-            } while (ready != 200 && System.nanoTime() < deadline);
-            assertEquals(200, ready);
+            assertEquals(200, guard.awaitReady("s3cret"));
             String rules = guard.admin("GET", "/rules", "s3cret").body();
             assertTrue(rules.contains("\"id\" : \"v1\"") && rules.contains("\"hash\""), rules);
         }

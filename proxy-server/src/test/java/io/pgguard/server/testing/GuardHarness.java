@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /** A whole PgGuard (config, rules, metrics, admin) on free loopback ports in front of the test PostgreSQL. */
 public final class GuardHarness implements AutoCloseable {
@@ -89,6 +90,16 @@ public final class GuardHarness implements AutoCloseable {
 
     public Connection connect(String user, String password) throws SQLException {
         return connect(user, password, "postgres", null);
+    }
+
+    /** Asks /ready until it answers 200 or 10 s have passed (upstreams are probed every 5 s); the last status. */
+    public int awaitReady(String token) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int ready;
+        do {
+            ready = admin("GET", "/ready", token).statusCode();
+        } while (ready != 200 && System.nanoTime() < deadline);
+        return ready;
     }
 
     /** GET or POST on the admin endpoint; returns status and body. */
