@@ -39,7 +39,12 @@ public record Upstream(String name, String host, int port, String environment, U
 
     /** The socket file PostgreSQL creates in its socket directory for this port. */
     public String socketPath() {
-        return host + "/.s.PGSQL." + port;
+        return socketPath(host, port);
+    }
+
+    /** PostgreSQL's (and PgBouncer's) name for the socket of {@code port} in {@code directory}. */
+    public static String socketPath(String directory, int port) {
+        return directory + "/.s.PGSQL." + port;
     }
 
     public String address() {

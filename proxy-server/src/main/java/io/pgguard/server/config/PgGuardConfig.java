@@ -57,7 +57,7 @@ public record PgGuardConfig(
     public record UnixSocket(Path directory, Set<PosixFilePermission> mode) {
         /** The socket file for the port PgGuard listens on over TCP, as PgBouncer names it. */
         public Path path(int port) {
-            return directory.resolve(".s.PGSQL." + port);
+            return Path.of(Upstream.socketPath(directory.toString(), port));
         }
     }
 
@@ -115,7 +115,7 @@ public record PgGuardConfig(
         }
         Path directory = Path.of(dir).toAbsolutePath(); // that it exists is checked at start, not on every reload
         // The port may be chosen at start, so allow for five digits.
-        int longest = socketPathBytes(directory.resolve(".s.PGSQL.65535").toString());
+        int longest = socketPathBytes(Upstream.socketPath(directory.toString(), 65535));
         if (longest > 107) {
             throw new ConfigException("pgguard.unix-socket-dir: " + directory + " is too long for a socket path ("
                     + longest + " bytes with the socket's name; at most 107)");
@@ -258,7 +258,7 @@ public record PgGuardConfig(
             }
             String notice = u.hasPath("connect-notice") ? u.getString("connect-notice") : "";
             String environment = u.hasPath("environment") ? u.getString("environment") : "default";
-            if (Upstream.isSocketDirectory(host) && socketPathBytes(host + "/.s.PGSQL." + port) > 107) {
+            if (Upstream.isSocketDirectory(host) && socketPathBytes(Upstream.socketPath(host, port)) > 107) {
                 throw new ConfigException(prefix + ".host: " + host + " is too long for a socket path (at most 107 bytes"
                         + " with the socket's name .s.PGSQL." + port + ")");
             }
