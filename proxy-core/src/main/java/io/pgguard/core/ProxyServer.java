@@ -5,21 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.ServerSocketChannel;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.pgguard.core.cancel.CancelRegistry;
@@ -31,11 +20,11 @@ import io.pgguard.core.relay.ClientSideHandler;
 import io.pgguard.core.relay.ProxyContext;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.core.upstream.UpstreamDialer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -55,7 +44,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The listening side of PgGuard. Each accepted client gets its server connection on its own event loop, so a
- * session's two channels never cross threads. Uses epoll where the native transport loads, NIO elsewhere.
+ * session's two channels never cross threads. All loops run one {@link Transport}.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
@@ -66,28 +55,25 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final ProxyContext context;
     private final ChannelGroup clients = new DefaultChannelGroup("pgguard-clients", GlobalEventExecutor.INSTANCE);
-    private final boolean epoll;
+    private final Transport transport;
     private final Consumer<Channel> clientPipelineCustomizer;
     private Channel serverChannel;
     /** The Unix-domain socket listener, while one is open; closing it removes its file (both transports do). */
     private Channel unixChannel;
 
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
-            CancelRegistry cancels, int workerThreads, boolean preferNative, Consumer<Channel> clientPipelineCustomizer) {
-        this.epoll = preferNative && Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-        this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, io);
-        this.context = new ProxyContext(settings, inspector, events, cancels, new UpstreamDialer(epoll));
+            CancelRegistry cancels, int workerThreads, Transport transport, Consumer<Channel> clientPipelineCustomizer) {
+        this.transport = transport;
+        this.bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+        this.context = new ProxyContext(settings, inspector, events, cancels, new UpstreamDialer(transport));
         this.clientPipelineCustomizer = clientPipelineCustomizer;
     }
 
     public InetSocketAddress start(String host, int port) throws InterruptedException {
-        Class<? extends ServerSocketChannel> serverClass = epoll ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
         serverChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(serverClass)
+                .channel(transport.serverSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -96,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
                 .bind(host, port).sync().channel();
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         log.info("PgGuard listening on {}:{} ({} transport)", bound.getHostString(), bound.getPort(),
-                epoll ? "epoll" : "nio");
+                transport.configName());
         return bound;
     }
 
@@ -116,16 +102,13 @@ public final class ProxyServer implements AutoCloseable {
             }
             Files.delete(path);
         }
-        Class<? extends ServerChannel> channelClass = epoll ? EpollServerDomainSocketChannel.class
-                : NioServerDomainSocketChannel.class;
-        SocketAddress address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
         unixChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(channelClass)
+                .channel(transport.serverDomainSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(clientInitializer())
-                .bind(address).sync().channel();
+                .bind(transport.domainSocketAddress(path.toString())).sync().channel();
         Files.setPosixFilePermissions(path, mode);
         log.info("PgGuard listening on Unix-domain socket {}", path);
     }
@@ -169,8 +152,8 @@ public final class ProxyServer implements AutoCloseable {
         return context;
     }
 
-    public boolean usesEpoll() {
-        return epoll;
+    public Transport transport() {
+        return transport;
     }
 
     /** Open client connections. */

@@ -7,6 +7,7 @@ import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.relay.CompositeEvents;
 import io.pgguard.core.relay.ProxyEvents;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.core.upstream.Upstream;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.RuleSet;
@@ -80,9 +81,26 @@ public final class PgGuardApp implements AutoCloseable {
         ProxyEvents events = config.metricsEnabled() ? new CompositeEvents(List.of(metrics, audit)) : audit;
         int threads = config.workerThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.workerThreads();
         this.proxy = new ProxyServer(config.proxySettings(), inspector, events, new CancelRegistry(config.replicaId()),
-                threads, config.nativeTransport(), null);
+                threads, transport(config.transport()), null);
         this.admin = config.adminListen() == null ? null : new AdminServer(new Endpoints(), config.adminToken());
         proxy.context().peers(this::peerAddress);
+    }
+
+    /** auto takes the fastest transport that runs here; a named one that cannot run fails the start, saying why. */
+    static Transport transport(String choice) {
+        if (choice.equals("auto")) {
+            Transport best = Transport.best();
+            if (best != Transport.IO_URING) {
+                log.info("io_uring is not available ({}); using {}",
+                        Transport.IO_URING.unavailabilityCause().map(Throwable::getMessage).orElse("?"), best.configName());
+            }
+            return best;
+        }
+        Transport named = Transport.named(choice);
+        named.unavailabilityCause().ifPresent(cause -> {
+            throw new ConfigException("pgguard.transport: " + choice + " cannot run on this machine: " + cause.getMessage());
+        });
+        return named;
     }
 
     public static PgGuardApp fromFile(File file, Map<String, String> overrides) {
@@ -123,6 +141,11 @@ public final class PgGuardApp implements AutoCloseable {
         } catch (IOException e) {
             throw new ConfigException("pgguard.unix-socket-dir: cannot listen on " + socket + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The transport the event loops run, as {@code pgguard.transport} chose it. */
+    public Transport transport() {
+        return proxy.transport();
     }
 
     public InetSocketAddress listenAddress() {

@@ -10,12 +10,14 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
+import io.pgguard.core.transport.Transport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A client that reads a large COPY TO STDOUT slowly must not make the proxy buffer the result: the server side
@@ -25,10 +27,11 @@ import org.junit.jupiter.api.Test;
 class BackpressureTest {
     static final long RESULT_BYTES = Long.getLong("pgguard.backpressure.mb", 120L) * 1024 * 1024;
 
-    @Test
-    void slowClientKeepsProxyBuffersBounded() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void slowClientKeepsProxyBuffersBounded(Transport transport) throws Exception {
         PostgresFixture pg = PostgresFixture.get();
-        try (ProxyHarness proxy = new ProxyHarness(pg, StatementInspector.ALLOW_ALL);
+        try (ProxyHarness proxy = new ProxyHarness(pg, StatementInspector.ALLOW_ALL, transport);
                 Socket s = new Socket()) {
             s.setReceiveBufferSize(64 * 1024);
             s.connect(new java.net.InetSocketAddress("127.0.0.1", proxy.port()));
@@ -86,8 +89,8 @@ class BackpressureTest {
             long directGrowth = maxDirect.get() - directBefore;
             assertTrue(directGrowth < 32L * 1024 * 1024,
                     "the allocator's direct memory grew by " + directGrowth + " bytes for a " + received + "-byte result");
-            System.out.printf("BackpressureTest: %d MB streamed; at most %d KB pending to the client, direct memory"
-                    + " grew by at most %d KB%n", received >> 20, maxPending.get() >> 10, directGrowth >> 10);
+            System.out.printf("BackpressureTest on %s: %d MB streamed; at most %d KB pending to the client, direct memory"
+                    + " grew by at most %d KB%n", transport.configName(), received >> 20, maxPending.get() >> 10, directGrowth >> 10);
         }
     }
 }

@@ -12,7 +12,6 @@ import java.io.DataOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,45 +34,27 @@ class DisconnectTest {
         proxy.close();
     }
 
-    /** Backends of a user, or of an application_name when the name starts with "app:". */
-    static int backendsOf(String who) throws SQLException {
-        String where = who.startsWith("app:") ? "application_name = '" + who.substring(4) + "'" : "usename = '" + who + "'";
-        try (Connection c = pg.superuser();
-                ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity WHERE " + where)) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    static void awaitBackends(String user, int expected) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (backendsOf(user) != expected && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(expected, backendsOf(user));
-    }
-
     @Test
     void clientVanishingClosesItsServerConnection() throws Exception {
         try (Socket s = new Socket("127.0.0.1", proxy.port())) {
             BadInputTest.loginAsSuperuser(new DataOutputStream(s.getOutputStream()),
                     new DataInputStream(s.getInputStream()), "vanishing-client");
-            awaitBackends("app:vanishing-client", 1);
+            pg.awaitBackends("app:vanishing-client", 1);
             s.setSoLinger(true, 0); // a reset, not a goodbye
         }
-        awaitBackends("app:vanishing-client", 0);
+        pg.awaitBackends("app:vanishing-client", 0);
         assertEquals(0, proxy.server().context().connectionCount());
     }
 
     @Test
     void serverTerminatingTheBackendClosesTheClient() throws Exception {
         try (Connection c = proxy.connect("disc_user", "pw")) {
-            awaitBackends("disc_user", 1);
+            pg.awaitBackends("disc_user", 1);
             pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'disc_user'");
             SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1"));
             assertTrue(e.getSQLState().startsWith("57P01") || e.getSQLState().startsWith("08"), e.getSQLState());
         }
-        awaitBackends("disc_user", 0);
+        pg.awaitBackends("disc_user", 0);
     }
 
     @Test

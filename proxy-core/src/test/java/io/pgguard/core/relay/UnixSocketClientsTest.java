@@ -9,6 +9,7 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.testing.Cli;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.core.upstream.Routing;
 import io.pgguard.core.upstream.Upstream;
 import java.io.DataInputStream;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Clients on PgGuard's own Unix-domain socket, {@code .s.PGSQL.<port>} in a directory as PostgreSQL and PgBouncer
@@ -58,20 +59,20 @@ class UnixSocketClientsTest {
         Files.delete(directory);
     }
 
-    private static ProxyHarness proxy(boolean nativeTransport) throws InterruptedException {
+    private static ProxyHarness proxy(Transport transport) throws InterruptedException {
         PostgresFixture pg = PostgresFixture.get();
         return new ProxyHarness(pg, ProxySettings.defaults(Routing.single(Upstream.plain("test", pg.host(), pg.port()))),
-                StatementInspector.ALLOW_ALL, ProxyEvents.NONE, nativeTransport);
+                StatementInspector.ALLOW_ALL, ProxyEvents.NONE, transport);
     }
 
     private Path socketOf(ProxyHarness proxy) {
         return directory.resolve(".s.PGSQL." + proxy.port());
     }
 
-    @ParameterizedTest(name = "native transport {0}")
-    @ValueSource(booleans = {true, false})
-    void psqlConnectsThroughTheSocketDirectoryAndPort(boolean nativeTransport) throws Exception {
-        try (ProxyHarness proxy = proxy(nativeTransport)) {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void psqlConnectsThroughTheSocketDirectoryAndPort(Transport transport) throws Exception {
+        try (ProxyHarness proxy = proxy(transport)) {
             Path socket = socketOf(proxy);
             proxy.server().startUnixSocket(socket, PosixFilePermissions.fromString("rwxrwx---"));
             assertEquals(PosixFilePermissions.fromString("rwxrwx---"), Files.getPosixFilePermissions(socket));
@@ -86,10 +87,10 @@ class UnixSocketClientsTest {
     }
 
     /** psql and libpq send a CancelRequest to the address they are connected to: here, the socket. */
-    @ParameterizedTest(name = "native transport {0}")
-    @ValueSource(booleans = {true, false})
-    void aCancelArrivingOnTheSocketStopsTheStatement(boolean nativeTransport) throws Exception {
-        try (ProxyHarness proxy = proxy(nativeTransport)) {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void aCancelArrivingOnTheSocketStopsTheStatement(Transport transport) throws Exception {
+        try (ProxyHarness proxy = proxy(transport)) {
             Path socket = socketOf(proxy);
             proxy.server().startUnixSocket(socket, ANYONE);
             try (RawSession session = RawSession.open(socket)) {
@@ -112,11 +113,11 @@ class UnixSocketClientsTest {
         }
     }
 
-    @ParameterizedTest(name = "native transport {0}")
-    @ValueSource(booleans = {true, false})
-    void aStaleSocketFileIsReplacedAndALiveOneFailsTheStart(boolean nativeTransport) throws Exception {
-        try (ProxyHarness first = proxy(nativeTransport); ProxyHarness second = proxy(nativeTransport);
-                ProxyHarness third = proxy(nativeTransport)) {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void aStaleSocketFileIsReplacedAndALiveOneFailsTheStart(Transport transport) throws Exception {
+        try (ProxyHarness first = proxy(transport); ProxyHarness second = proxy(transport);
+                ProxyHarness third = proxy(transport)) {
             Path socket = directory.resolve(".s.PGSQL.7");
             first.server().startUnixSocket(socket, ANYONE);
             IOException inUse = assertThrows(IOException.class, () -> second.server().startUnixSocket(socket, ANYONE));

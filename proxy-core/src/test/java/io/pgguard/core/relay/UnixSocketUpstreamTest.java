@@ -10,6 +10,7 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.testing.JdbcCancel;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.core.tls.UpstreamTls;
 import io.pgguard.core.upstream.Routing;
 import io.pgguard.core.upstream.Upstream;
@@ -20,7 +21,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.util.PSQLException;
 
 /**
@@ -29,16 +30,16 @@ import org.postgresql.util.PSQLException;
  */
 class UnixSocketUpstreamTest {
 
-    @ParameterizedTest(name = "native transport {0}")
-    @ValueSource(booleans = {true, false})
-    void sessionsAndCancelsReachTheServerThroughItsSocket(boolean nativeTransport) throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void sessionsAndCancelsReachTheServerThroughItsSocket(Transport transport) throws Exception {
         PostgresFixture pg = PostgresFixture.get();
         assumeTrue(pg.socketDirectory() != null, "the server's socket is inside a container");
         pg.role("socket_user", "pw");
         pg.hba("local all all scram-sha-256\nhost all all 0.0.0.0/0 reject");
         Upstream local = new Upstream("local", pg.socketDirectory(), pg.port(), "test", UpstreamTls.disabled(), null);
         try (ProxyHarness proxy = new ProxyHarness(pg, ProxySettings.defaults(Routing.single(local)),
-                StatementInspector.ALLOW_ALL, ProxyEvents.NONE, nativeTransport);
+                StatementInspector.ALLOW_ALL, ProxyEvents.NONE, transport);
                 Connection c = proxy.connect("socket_user", "pw");
                 Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT inet_server_addr() IS NULL, current_user")) {

@@ -1,5 +1,7 @@
 package io.pgguard.core.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
@@ -158,6 +161,25 @@ public final class PostgresFixture {
         try (Connection c = superuser(); Statement s = c.createStatement()) {
             s.execute(statements);
         }
+    }
+
+    /** Backends of a user, or of an application_name when {@code who} starts with "app:". */
+    public int backendsOf(String who) throws SQLException {
+        String where = who.startsWith("app:") ? "application_name = '" + who.substring(4) + "'" : "usename = '" + who + "'";
+        try (Connection c = superuser();
+                ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_activity WHERE " + where)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Waits up to 10 s for {@link #backendsOf} to reach {@code expected}, then checks it. */
+    public void awaitBackends(String who, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (backendsOf(who) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(expected, backendsOf(who), "backends of " + who);
     }
 
     /**

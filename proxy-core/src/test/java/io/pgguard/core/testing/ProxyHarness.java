@@ -1,10 +1,13 @@
 package io.pgguard.core.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.pgguard.core.ProxyServer;
 import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.core.upstream.Routing;
 import io.pgguard.core.upstream.Upstream;
 import java.net.InetSocketAddress;
@@ -26,14 +29,22 @@ public final class ProxyHarness implements AutoCloseable {
 
     public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events)
             throws InterruptedException {
-        this(pg, settings, inspector, events, true);
+        this(pg, settings, inspector, events, Transport.best());
     }
 
-    /** With {@code nativeTransport} false, on NIO even where epoll loads. */
+    public ProxyHarness(PostgresFixture pg, StatementInspector inspector, Transport transport)
+            throws InterruptedException {
+        this(pg, ProxySettings.defaults(Routing.single(Upstream.plain("test", pg.host(), pg.port()))), inspector,
+                ProxyEvents.NONE, transport);
+    }
+
+    /** On the given transport; tests that run on each one skip those this machine cannot run. */
     public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events,
-            boolean nativeTransport) throws InterruptedException {
+            Transport transport) throws InterruptedException {
+        assumeTrue(transport.isAvailable(), () -> transport.configName() + " cannot run here: "
+                + transport.unavailabilityCause().map(Throwable::getMessage).orElse(""));
         this.pg = pg;
-        this.server = new ProxyServer(settings, inspector, events, new CancelRegistry(0), 2, nativeTransport, null);
+        this.server = new ProxyServer(settings, inspector, events, new CancelRegistry(0), 2, transport, null);
         this.address = server.start("127.0.0.1", 0);
     }
 

@@ -38,7 +38,7 @@ public record PgGuardConfig(
         HostPort listen,
         UnixSocket unixSocket,
         int workerThreads,
-        boolean nativeTransport,
+        String transport,
         ProxySettings proxySettings,
         HostPort adminListen,
         String adminToken,
@@ -97,7 +97,7 @@ public record PgGuardConfig(
             return new PgGuardConfig(
                     listen, unixSocket(c, listen.port()),
                     nonNegative(c, "worker-threads"),
-                    c.getBoolean("native-transport"),
+                    transport(c),
                     settings, admin, c.getString("admin.token"),
                     oneOf(c, "metrics.user-label", "all", "ruled", "none"), c.getBoolean("metrics.enabled"),
                     new AuditSettings(oneOf(c, "audit.statements", "all", "writes", "rejections", "none"),
@@ -106,6 +106,14 @@ public record PgGuardConfig(
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage(), e);
         }
+    }
+
+    private static String transport(Config c) {
+        if (c.hasPath("native-transport")) {
+            throw new ConfigException("pgguard.native-transport: replaced by pgguard.transport"
+                    + " (auto, io_uring, epoll or nio; native-transport = false is transport = nio)");
+        }
+        return oneOf(c, "transport", "auto", "io_uring", "epoll", "nio");
     }
 
     private static UnixSocket unixSocket(Config c, int port) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgguard.core.testing.Cli;
 import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.server.cli.PgGuardCli;
 import io.pgguard.server.testing.GuardHarness;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,8 @@ import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** An invalid configuration fails at start with a message naming the key; check and explain help people. */
@@ -50,6 +53,9 @@ class ConfigAndCliTest {
                 .contains("pgguard.upstreams.default.host"));
         assertTrue(invalid("pgguard { unix-socket-dir = \"/tmp\", unix-socket-mode = \"0999\" }")
                 .contains("pgguard.unix-socket-mode"));
+        assertTrue(invalid("pgguard.transport = kqueue").contains("pgguard.transport"));
+        assertTrue(invalid("pgguard.native-transport = false")
+                .contains("pgguard.native-transport: replaced by pgguard.transport"));
         assertTrue(invalid("pgguard.client-tls.mode = required").contains("pgguard.client-tls.cert"));
         assertTrue(invalid("pgguard.limits.startup-timeout = -1s").contains("pgguard.limits.startup-timeout"));
         assertTrue(invalid("pgguard.audit.statements = everything").contains("pgguard.audit.statements"));
@@ -103,6 +109,21 @@ class ConfigAndCliTest {
         }
         assertFalse(Files.exists(socket), "PgGuard removes its socket file when it stops");
         Files.delete(dir);
+    }
+
+    /** auto takes the fastest transport this machine runs; a named one runs the loops when it can run here. */
+    @ParameterizedTest(name = "transport = {0}")
+    @ValueSource(strings = {"auto", "io_uring", "epoll", "nio"})
+    void theConfiguredTransportRunsTheEventLoops(String choice) throws Exception {
+        Transport expected = choice.equals("auto") ? Transport.best() : Transport.named(choice);
+        assumeTrue(expected.isAvailable(), () -> choice + " cannot run here");
+        try (GuardHarness guard = GuardHarness.start(PostgresFixture.get(), null, Map.of("pgguard.transport", choice))) {
+            assertEquals(expected, guard.app().transport());
+            Cli.Result r = Cli.run(List.of(Cli.require("psql"), "-h", "127.0.0.1", "-p", Integer.toString(guard.port()),
+                    "-U", PostgresFixture.SUPERUSER, "-d", "postgres", "-At", "-c", "SELECT 6 * 7"), Map.of(), null, 30);
+            assertEquals(0, r.exitCode(), r.all());
+            assertEquals("42", r.stdout().trim());
+        }
     }
 
     /** A start that fails after the TCP listener is up leaves nothing running: the port is free again. */
