@@ -19,6 +19,8 @@
 #                  so the table shows what the relay's metrics cost (TPS ratio and proxy CPU per transaction)
 #   ONE_LOOP=1     also start "pgguard-1loop": the pass-through PgGuard with pgguard.worker-threads = 1, one
 #                  event-loop thread as PgBouncer has one process, against the default of one per core
+#   EPOLL=1        also start "pgguard-epoll": the pass-through PgGuard on Netty's epoll transport
+#                  (PGGUARD_TRANSPORT=epoll), against the default, which takes io_uring where the kernel offers it
 #   PGGUARD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+UseG1GC]
 #   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
 #   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
@@ -52,6 +54,7 @@ TARGETS=${TARGETS:-"direct pgbouncer pgguard"}
 RULES_CONFIG=${RULES_CONFIG:-}
 NOMETRICS=${NOMETRICS:-0}
 ONE_LOOP=${ONE_LOOP:-0}
+EPOLL=${EPOLL:-0}
 RULES_USER=${RULES_USER:-}
 PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
 PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseG1GC"}
@@ -82,7 +85,8 @@ fi
 if [[ $NOMETRICS == 1 && " $TARGETS " != *" pgguard-nometrics "* ]]; then TARGETS="$TARGETS pgguard-nometrics"; fi
 has_target() { [[ " $TARGETS " == *" $1 "* ]]; }
 if [[ $ONE_LOOP == 1 && " $TARGETS " != *" pgguard-1loop "* ]]; then TARGETS="$TARGETS pgguard-1loop"; fi
-wants_pgguard() { has_target pgguard || has_target pgguard+rules || has_target pgguard-nometrics || has_target pgguard-1loop; }
+if [[ $EPOLL == 1 && " $TARGETS " != *" pgguard-epoll "* ]]; then TARGETS="$TARGETS pgguard-epoll"; fi
+wants_pgguard() { has_target pgguard || has_target pgguard+rules || has_target pgguard-nometrics || has_target pgguard-1loop || has_target pgguard-epoll; }
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -306,8 +310,9 @@ fi
 # ---------------------------------------------------------------------------------------------
 declare -A PID_OF
 PID_OF[pgbouncer]=""
-start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
-  local name=$1 config=$2 port admin pid logf args
+declare -A TRANSPORT_OF
+start_pgguard() { # name config-file-or-empty [transport] -> sets PORT[name], PID_OF[name], TRANSPORT_OF[name]
+  local name=$1 config=$2 transport=${3:-auto} port admin pid logf args
   port=$(free_port); admin=$(free_port)
   logf="$WORK/$name.log"
   args=(run --listen "127.0.0.1:$port" --upstream "$PROXY_UPSTREAM_HOST:$PGPORT" --admin "127.0.0.1:$admin")
@@ -316,7 +321,7 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
   # autogroups share CPU fairly between sessions; left in this script's session, PgGuard would share one
   # group's share with pgbench while PgBouncer has a whole one to itself.
   # shellcheck disable=SC2086
-  setsid java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR_RUN" "${args[@]}" >"$logf" 2>&1 &
+  PGGUARD_TRANSPORT=$transport setsid java $PGGUARD_JAVA_OPTS -jar "$PGGUARD_JAR_RUN" "${args[@]}" >"$logf" 2>&1 &
   pid=$!
   PGGUARD_PIDS+=("$pid")
   if ! wait_sql "$port" 60 "$pid"; then
@@ -325,7 +330,9 @@ start_pgguard() { # name config-file-or-empty -> sets PORT[name], PID_OF[name]
   fi
   PORT[$name]=$port
   PID_OF[$name]=$pid
-  log "$name (pid $pid) on 127.0.0.1:$port, admin 127.0.0.1:$admin${config:+, config $config}"
+  # the transport it runs, from its "listening on ... (io_uring transport)" line
+  TRANSPORT_OF[$name]=$(sed -n 's/.*listening on [^ ]* (\([a-z_]*\) transport).*/\1/p' "$logf" | head -1)
+  log "$name (pid $pid) on 127.0.0.1:$port, admin 127.0.0.1:$admin, ${TRANSPORT_OF[$name]:-unknown} transport${config:+, config $config}"
 }
 if has_target pgguard; then start_pgguard pgguard "$PGGUARD_CONFIG"; fi
 if has_target pgguard+rules; then start_pgguard pgguard+rules "$RULES_CONFIG"; fi
@@ -337,6 +344,7 @@ if has_target pgguard-1loop; then
   { [[ -n $PGGUARD_CONFIG ]] && echo "include file(\"$PGGUARD_CONFIG\")"; echo "pgguard.worker-threads = 1"; } >"$WORK/oneloop.conf"
   start_pgguard pgguard-1loop "$WORK/oneloop.conf"
 fi
+if has_target pgguard-epoll; then start_pgguard pgguard-epoll "$PGGUARD_CONFIG" epoll; fi
 JAVA_VERSION=$(java -version 2>&1 | head -1 || true)
 
 bouncer_pid() { cat "$BOUNCER_PIDFILE" 2>/dev/null || true; }
@@ -347,7 +355,7 @@ proc_cpu_ticks() { # utime+stime of a pid, in clock ticks
 proxy_pid() {
   case $1 in
     pgbouncer) bouncer_pid ;;
-    pgguard | pgguard+rules | pgguard-nometrics | pgguard-1loop) echo "${PID_OF[$1]}" ;;
+    pgguard | pgguard+rules | pgguard-nometrics | pgguard-1loop | pgguard-epoll) echo "${PID_OF[$1]}" ;;
     *) echo "" ;;
   esac
 }
@@ -527,6 +535,7 @@ MEM_TOTAL=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
   echo "pgbouncer=$BOUNCER_VERSION"
   echo "java=$JAVA_VERSION"
   echo "pgguard_java_opts=$PGGUARD_JAVA_OPTS"
+  echo "pgguard_transports=$(for t in "${!TRANSPORT_OF[@]}"; do printf '%s %s; ' "$t" "${TRANSPORT_OF[$t]:-unknown}"; done)"
   echo "pgguard_commit=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if wants_pgguard; then echo "pgguard_jar_built=$(date -u -r "$PGGUARD_JAR_RUN" +%Y-%m-%dT%H:%M:%SZ)"; fi
   echo "settings=clients $CLIENTS; threads $THREADS; duration ${DURATION}s; rounds $ROUNDS; scale $SCALE; warmup ${WARMUP}s, JIT warm-up ${JIT_WARMUP}s per mode; lat1 ${LAT1_DURATION}s; pg max_connections $PG_MAX_CONNECTIONS, shared_buffers $PG_SHARED_BUFFERS, huge_pages $PG_HUGE_PAGES, fsync off; proxies to PostgreSQL over $([[ $UPSTREAM_SOCKET == 1 ]] && echo "its Unix-domain socket" || echo TCP)"
@@ -588,12 +597,12 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
       printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"), per, c[8] }
     nm = split(modes, M, " ")
     print ""
-    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics | PgGuard-1-loop/PgBouncer |"
-    print "|---|---:|---:|---:|---:|---:|---:|"
+    print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics | PgGuard-1-loop/PgBouncer | PgGuard-epoll/PgBouncer |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|"
     for (m = 1; m <= nm; m++) { x = M[m]
-      printf "| %s | %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
         r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]), r(tps["pgguard", x], tps["pgguard-nometrics", x]),
-        r(tps["pgguard-1loop", x], tps["pgbouncer", x]) }
+        r(tps["pgguard-1loop", x], tps["pgbouncer", x]), r(tps["pgguard-epoll", x], tps["pgbouncer", x]) }
     if (ln > 0) {
       print ""
       print "1 client, -M prepared: average latency"
