@@ -48,8 +48,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
-    /** Per-channel write buffer bounds: past the high mark the other side stops reading until this one drains. */
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+    /**
+     * Per-channel write buffer bounds, client and server side alike: past the high mark the other side stops
+     * reading until this one drains.
+     */
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -58,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final Consumer<Channel> clientPipelineCustomizer;
     private Channel serverChannel;
-    /** The Unix-domain socket listener, while one is open; closing it removes its file (both transports do). */
+    /** The Unix-domain socket listener, while one is open; closing it removes its file (every transport does). */
     private Channel unixChannel;
 
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,

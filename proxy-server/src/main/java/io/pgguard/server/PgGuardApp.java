@@ -91,15 +91,18 @@ public final class PgGuardApp implements AutoCloseable {
         if (choice.equals("auto")) {
             Transport best = Transport.best();
             if (best != Transport.IO_URING) {
-                log.info("io_uring is not available ({}); using {}",
-                        Transport.IO_URING.unavailabilityCause().map(Throwable::getMessage).orElse("?"), best.configName());
+                log.info("io_uring is not available here ({})", Transport.IO_URING.unavailabilityReason());
+            }
+            if (best == Transport.NIO) {
+                log.info("epoll is not available here ({})", Transport.EPOLL.unavailabilityReason());
             }
             return best;
         }
         Transport named = Transport.named(choice);
-        named.unavailabilityCause().ifPresent(cause -> {
-            throw new ConfigException("pgguard.transport: " + choice + " cannot run on this machine: " + cause.getMessage());
-        });
+        if (!named.isAvailable()) {
+            throw new ConfigException("pgguard.transport: " + choice + " cannot run on this machine: "
+                    + named.unavailabilityReason());
+        }
         return named;
     }
 
@@ -180,6 +183,9 @@ public final class PgGuardApp implements AutoCloseable {
         }
         if (!next.listen().equals(config.listen())) {
             log.warn("pgguard.listen changed to {}: takes effect only after a restart", next.listen());
+        }
+        if (!next.transport().equals(config.transport())) {
+            log.warn("pgguard.transport changed to {}: takes effect only after a restart", next.transport());
         }
         if (!Objects.equals(next.unixSocket(), config.unixSocket())) {
             log.warn("pgguard.unix-socket-dir or unix-socket-mode changed: takes effect only after a restart");

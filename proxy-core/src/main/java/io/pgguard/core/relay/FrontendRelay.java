@@ -63,6 +63,11 @@ final class FrontendRelay {
         this.session = session;
     }
 
+    /** Whether the messages held for the server leave room to read more from the client. */
+    boolean withinHoldLimit() {
+        return heldBytes <= MAX_HELD_BYTES;
+    }
+
     void onMessage(ByteBuf message) {
         byte type = typeOf(message);
         if (holding() && !passesHold(type)) {
@@ -463,7 +468,7 @@ final class FrontendRelay {
             session.client.pipeline().fireExceptionCaught(e);
             return;
         }
-        if (heldBytes <= MAX_HELD_BYTES && !session.client.config().isAutoRead()
+        if (withinHoldLimit() && !session.client.config().isAutoRead()
                 && session.server != null && session.server.isWritable()) {
             session.client.config().setAutoRead(true);
         }

@@ -179,13 +179,24 @@ public enum Transport {
         return IO_URING.isAvailable() ? IO_URING : EPOLL.isAvailable() ? EPOLL : NIO;
     }
 
-    /** Parses a configured name, or throws naming the accepted ones. */
+    /** Why this transport cannot run here, in one line. */
+    public String unavailabilityReason() {
+        return unavailabilityCause().map(cause -> {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return root.getMessage() != null ? root.getMessage() : root.toString();
+        }).orElse("");
+    }
+
+    /** Parses a configured name (io_uring, epoll, nio), or throws naming the accepted ones. */
     public static Transport named(String name) {
         for (Transport t : values()) {
             if (t.configName.equals(name.toLowerCase(Locale.ROOT))) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown transport '" + name + "' (expected auto, io_uring, epoll or nio)");
+        throw new IllegalArgumentException("unknown transport '" + name + "' (expected io_uring, epoll or nio)");
     }
 }

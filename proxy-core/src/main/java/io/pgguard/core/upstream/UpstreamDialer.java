@@ -3,6 +3,7 @@ package io.pgguard.core.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.pgguard.core.ProxyServer;
 import io.pgguard.core.transport.Transport;
 import java.time.Duration;
 
@@ -19,7 +20,8 @@ public final class UpstreamDialer {
 
     public Bootstrap bootstrap(EventLoop loop, Upstream upstream, Duration connectTimeout) {
         Bootstrap bootstrap = new Bootstrap().group(loop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK);
         if (upstream.unixSocket()) {
             return bootstrap.channel(transport.domainSocketChannel())
                     .remoteAddress(transport.domainSocketAddress(upstream.socketPath()));

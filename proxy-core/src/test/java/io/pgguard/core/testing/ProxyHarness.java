@@ -29,7 +29,16 @@ public final class ProxyHarness implements AutoCloseable {
 
     public ProxyHarness(PostgresFixture pg, ProxySettings settings, StatementInspector inspector, ProxyEvents events)
             throws InterruptedException {
-        this(pg, settings, inspector, events, Transport.best());
+        this(pg, settings, inspector, events, defaultTransport());
+    }
+
+    /**
+     * The transport tests run on unless they name one: {@code -Dpgguard.test.transport} (the build runs the suite
+     * a second time on epoll), else the one PgGuard picks on this machine.
+     */
+    public static Transport defaultTransport() {
+        String named = System.getProperty("pgguard.test.transport", "").trim();
+        return named.isEmpty() ? Transport.best() : Transport.named(named);
     }
 
     public ProxyHarness(PostgresFixture pg, StatementInspector inspector, Transport transport)

@@ -1,6 +1,10 @@
 package io.pgguard.server.testing;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.core.testing.ProxyHarness;
+import io.pgguard.core.transport.Transport;
 import io.pgguard.server.PgGuardApp;
 import io.pgguard.server.config.PgGuardConfig;
 import java.io.File;
@@ -35,6 +39,9 @@ public final class GuardHarness implements AutoCloseable {
         overrides.put("pgguard.upstreams.default.host", pg.host());
         overrides.put("pgguard.upstreams.default.port", Integer.toString(pg.port()));
         overrides.put("pgguard.routing.default", "default");
+        Transport transport = ProxyHarness.defaultTransport();
+        assumeTrue(transport.isAvailable(), () -> transport.configName() + " cannot run here");
+        overrides.put("pgguard.transport", transport.configName());
         overrides.putAll(extra);
         PgGuardApp app = new PgGuardApp(() -> PgGuardConfig.load(config, overrides)).start();
         return new GuardHarness(app, config);
