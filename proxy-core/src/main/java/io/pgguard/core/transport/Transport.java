@@ -27,6 +27,8 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Netty transport PgGuard's event loops run, and the channel types that go with it. io_uring hands the kernel a
@@ -34,119 +36,37 @@ import java.util.Optional;
  * where io_uring is unavailable (old kernels, seccomp profiles that block it); NIO runs anywhere.
  */
 public enum Transport {
-    IO_URING("io_uring") {
-        @Override
-        public Optional<Throwable> unavailabilityCause() {
-            return IoUring.isAvailable() ? Optional.empty() : Optional.of(IoUring.unavailabilityCause());
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return IoUringIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerSocketChannel> serverSocketChannel() {
-            return IoUringServerSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends SocketChannel> socketChannel() {
-            return IoUringSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverDomainSocketChannel() {
-            return IoUringServerDomainSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends Channel> domainSocketChannel() {
-            return IoUringDomainSocketChannel.class;
-        }
-
-        @Override
-        public SocketAddress domainSocketAddress(String path) {
-            return new DomainSocketAddress(path);
-        }
-    },
-    EPOLL("epoll") {
-        @Override
-        public Optional<Throwable> unavailabilityCause() {
-            return Epoll.isAvailable() ? Optional.empty() : Optional.of(Epoll.unavailabilityCause());
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerSocketChannel> serverSocketChannel() {
-            return EpollServerSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends SocketChannel> socketChannel() {
-            return EpollSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverDomainSocketChannel() {
-            return EpollServerDomainSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends Channel> domainSocketChannel() {
-            return EpollDomainSocketChannel.class;
-        }
-
-        @Override
-        public SocketAddress domainSocketAddress(String path) {
-            return new DomainSocketAddress(path);
-        }
-    },
-    NIO("nio") {
-        @Override
-        public Optional<Throwable> unavailabilityCause() {
-            return Optional.empty();
-        }
-
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return NioIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerSocketChannel> serverSocketChannel() {
-            return NioServerSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends SocketChannel> socketChannel() {
-            return NioSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverDomainSocketChannel() {
-            return NioServerDomainSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends Channel> domainSocketChannel() {
-            return NioDomainSocketChannel.class;
-        }
-
-        @Override
-        public SocketAddress domainSocketAddress(String path) {
-            return UnixDomainSocketAddress.of(path);
-        }
-    };
+    IO_URING("io_uring", () -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause(),
+            IoUringIoHandler::newFactory, IoUringServerSocketChannel.class, IoUringSocketChannel.class,
+            IoUringServerDomainSocketChannel.class, IoUringDomainSocketChannel.class, DomainSocketAddress::new),
+    EPOLL("epoll", () -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause(),
+            EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class,
+            EpollServerDomainSocketChannel.class, EpollDomainSocketChannel.class, DomainSocketAddress::new),
+    NIO("nio", () -> null,
+            NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class,
+            NioServerDomainSocketChannel.class, NioDomainSocketChannel.class, UnixDomainSocketAddress::of);
 
     private final String configName;
+    private final Supplier<Throwable> unavailability;
+    private final Supplier<IoHandlerFactory> ioHandlerFactory;
+    private final Class<? extends ServerSocketChannel> serverSocketChannel;
+    private final Class<? extends SocketChannel> socketChannel;
+    private final Class<? extends ServerChannel> serverDomainSocketChannel;
+    private final Class<? extends Channel> domainSocketChannel;
+    private final Function<String, SocketAddress> domainSocketAddress;
 
-    Transport(String configName) {
+    Transport(String configName, Supplier<Throwable> unavailability, Supplier<IoHandlerFactory> ioHandlerFactory,
+            Class<? extends ServerSocketChannel> serverSocketChannel, Class<? extends SocketChannel> socketChannel,
+            Class<? extends ServerChannel> serverDomainSocketChannel, Class<? extends Channel> domainSocketChannel,
+            Function<String, SocketAddress> domainSocketAddress) {
         this.configName = configName;
+        this.unavailability = unavailability;
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.serverSocketChannel = serverSocketChannel;
+        this.socketChannel = socketChannel;
+        this.serverDomainSocketChannel = serverDomainSocketChannel;
+        this.domainSocketChannel = domainSocketChannel;
+        this.domainSocketAddress = domainSocketAddress;
     }
 
     /** The name configuration and logs use: io_uring, epoll, nio. */
@@ -155,24 +75,38 @@ public enum Transport {
     }
 
     /** Why this transport cannot run here, or empty when it can. */
-    public abstract Optional<Throwable> unavailabilityCause();
+    public Optional<Throwable> unavailabilityCause() {
+        return Optional.ofNullable(unavailability.get());
+    }
 
     public boolean isAvailable() {
         return unavailabilityCause().isEmpty();
     }
 
-    public abstract IoHandlerFactory ioHandlerFactory();
+    public IoHandlerFactory ioHandlerFactory() {
+        return ioHandlerFactory.get();
+    }
 
-    public abstract Class<? extends ServerSocketChannel> serverSocketChannel();
+    public Class<? extends ServerSocketChannel> serverSocketChannel() {
+        return serverSocketChannel;
+    }
 
-    public abstract Class<? extends SocketChannel> socketChannel();
+    public Class<? extends SocketChannel> socketChannel() {
+        return socketChannel;
+    }
 
-    public abstract Class<? extends ServerChannel> serverDomainSocketChannel();
+    public Class<? extends ServerChannel> serverDomainSocketChannel() {
+        return serverDomainSocketChannel;
+    }
 
-    public abstract Class<? extends Channel> domainSocketChannel();
+    public Class<? extends Channel> domainSocketChannel() {
+        return domainSocketChannel;
+    }
 
     /** The address type this transport's Unix-domain channels take. */
-    public abstract SocketAddress domainSocketAddress(String path);
+    public SocketAddress domainSocketAddress(String path) {
+        return domainSocketAddress.apply(path);
+    }
 
     /** The fastest transport that runs here: io_uring, else epoll, else NIO. */
     public static Transport best() {

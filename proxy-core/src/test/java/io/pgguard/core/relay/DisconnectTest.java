@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.core.testing.ProxyHarness;
+import io.pgguard.core.transport.Transport;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.Socket;
@@ -16,8 +17,13 @@ import java.sql.SQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** When either side goes away the other is closed, and nothing is left behind; protocol negotiation passes. */
+/**
+ * When either side goes away the other is closed and nothing is left behind, on every transport; protocol
+ * negotiation passes.
+ */
 class DisconnectTest {
     static PostgresFixture pg;
     static ProxyHarness proxy;
@@ -34,27 +40,43 @@ class DisconnectTest {
         proxy.close();
     }
 
-    @Test
-    void clientVanishingClosesItsServerConnection() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", proxy.port())) {
-            BadInputTest.loginAsSuperuser(new DataOutputStream(s.getOutputStream()),
-                    new DataInputStream(s.getInputStream()), "vanishing-client");
-            pg.awaitBackends("app:vanishing-client", 1);
-            s.setSoLinger(true, 0); // a reset, not a goodbye
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void clientVanishingClosesItsServerConnection(Transport transport) throws Exception {
+        String application = "vanishing-on-" + transport.configName();
+        try (ProxyHarness proxy = new ProxyHarness(pg, StatementInspector.ALLOW_ALL, transport)) {
+            try (Socket s = new Socket("127.0.0.1", proxy.port())) {
+                BadInputTest.loginAsSuperuser(new DataOutputStream(s.getOutputStream()),
+                        new DataInputStream(s.getInputStream()), application);
+                pg.awaitBackends("app:" + application, 1);
+                s.setSoLinger(true, 0); // a reset, not a goodbye
+            }
+            pg.awaitBackends("app:" + application, 0);
+            awaitNoConnections(proxy);
         }
-        pg.awaitBackends("app:vanishing-client", 0);
-        assertEquals(0, proxy.server().context().connectionCount());
     }
 
-    @Test
-    void serverTerminatingTheBackendClosesTheClient() throws Exception {
-        try (Connection c = proxy.connect("disc_user", "pw")) {
-            pg.awaitBackends("disc_user", 1);
-            pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'disc_user'");
-            SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1"));
-            assertTrue(e.getSQLState().startsWith("57P01") || e.getSQLState().startsWith("08"), e.getSQLState());
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void serverTerminatingTheBackendClosesTheClient(Transport transport) throws Exception {
+        try (ProxyHarness proxy = new ProxyHarness(pg, StatementInspector.ALLOW_ALL, transport)) {
+            try (Connection c = proxy.connect("disc_user", "pw")) {
+                pg.awaitBackends("disc_user", 1);
+                pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'disc_user'");
+                SQLException e = assertThrows(SQLException.class, () -> c.createStatement().execute("SELECT 1"));
+                assertTrue(e.getSQLState().startsWith("57P01") || e.getSQLState().startsWith("08"), e.getSQLState());
+            }
+            pg.awaitBackends("disc_user", 0);
+            awaitNoConnections(proxy);
         }
-        pg.awaitBackends("disc_user", 0);
+    }
+
+    private static void awaitNoConnections(ProxyHarness proxy) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (proxy.server().context().connectionCount() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, proxy.server().context().connectionCount());
     }
 
     @Test
