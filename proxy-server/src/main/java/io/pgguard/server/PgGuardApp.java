@@ -82,6 +82,7 @@ public final class PgGuardApp implements AutoCloseable {
         int threads = config.workerThreads() == 0 ? Runtime.getRuntime().availableProcessors() : config.workerThreads();
         this.proxy = new ProxyServer(config.proxySettings(), inspector, events, new CancelRegistry(config.replicaId()),
                 threads, transport(config.transport()), null);
+        metrics.transport(proxy.transport().configName());
         this.admin = config.adminListen() == null ? null : new AdminServer(new Endpoints(), config.adminToken());
         proxy.context().peers(this::peerAddress);
     }

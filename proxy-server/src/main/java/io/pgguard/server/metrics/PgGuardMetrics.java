@@ -177,6 +177,12 @@ public final class PgGuardMetrics implements ProxyEvents {
                 .description("The rule set in force").register(registry);
     }
 
+    /** The network transport the event loops run (io_uring, epoll or nio), so a fleet shows which replicas run which. */
+    public void transport(String name) {
+        Gauge.builder("pgguard_transport", () -> 1).tag("transport", name)
+                .description("The network transport of the event loops").register(registry);
+    }
+
     public void reload(boolean success) {
         counter(reloads, success ? "success" : "failure",
                 r -> Counter.builder("pgguard_rules_reloads").tag("result", r).register(registry)).increment();

@@ -119,6 +119,8 @@ class ConfigAndCliTest {
         assumeTrue(expected.isAvailable(), () -> choice + " cannot run here");
         try (GuardHarness guard = GuardHarness.start(PostgresFixture.get(), null, Map.of("pgguard.transport", choice))) {
             assertEquals(expected, guard.app().transport());
+            String metrics = guard.admin("GET", "/metrics", null).body();
+            assertTrue(metrics.contains("pgguard_transport{transport=\"" + expected.configName() + "\"} 1"), metrics);
             Cli.Result r = Cli.run(List.of(Cli.require("psql"), "-h", "127.0.0.1", "-p", Integer.toString(guard.port()),
                     "-U", PostgresFixture.SUPERUSER, "-d", "postgres", "-At", "-c", "SELECT 6 * 7"), Map.of(), null, 30);
             assertEquals(0, r.exitCode(), r.all());
