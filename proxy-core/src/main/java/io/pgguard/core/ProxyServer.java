@@ -21,13 +21,10 @@ import io.pgguard.core.relay.ProxyContext;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
 import io.pgguard.core.transport.Transport;
+import io.pgguard.core.transport.UnixSocketProbe;
 import io.pgguard.core.upstream.UpstreamDialer;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -121,17 +118,10 @@ public final class ProxyServer implements AutoCloseable {
         return (mode & 0170000) == 0140000; // S_IFSOCK
     }
 
-    /**
-     * Whether connecting to the socket is refused, the sign of a file its server left behind. Non-blocking, so a
-     * server too busy to accept (its backlog full) counts as alive rather than stalling the start.
-     */
+    /** Whether connecting to the socket is refused, the sign of a file its server left behind. */
     private static boolean refusesConnections(Path socket) throws IOException {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.configureBlocking(false);
-            probe.connect(UnixDomainSocketAddress.of(socket));
-            return false;
-        } catch (ConnectException refused) {
-            return true;
+        try {
+            return !UnixSocketProbe.answers(socket);
         } catch (IOException e) {
             throw new IOException("cannot tell whether " + socket + " is in use: " + e.getMessage(), e);
         }

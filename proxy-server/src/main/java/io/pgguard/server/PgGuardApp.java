@@ -8,6 +8,7 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.relay.CompositeEvents;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.transport.Transport;
+import io.pgguard.core.transport.UnixSocketProbe;
 import io.pgguard.core.upstream.Upstream;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.RuleSet;
@@ -23,9 +24,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -254,11 +252,9 @@ public final class PgGuardApp implements AutoCloseable {
 
     private static boolean answers(Upstream u) {
         if (u.unixSocket()) {
-            try (SocketChannel s = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                s.configureBlocking(false); // accepted at once, or pending when the backlog is full: alive either way
-                s.connect(UnixDomainSocketAddress.of(u.socketPath()));
-                return true;
-            } catch (Exception e) {
+            try {
+                return UnixSocketProbe.answers(Path.of(u.socketPath()));
+            } catch (IOException e) {
                 return false;
             }
         }

@@ -468,9 +468,8 @@ final class FrontendRelay {
             session.client.pipeline().fireExceptionCaught(e);
             return;
         }
-        if (withinHoldLimit() && !session.client.config().isAutoRead()
-                && session.server != null && session.server.isWritable()) {
-            session.client.config().setAutoRead(true);
+        if (!session.client.config().isAutoRead()) {
+            session.resumeClientReads();
         }
         session.flushToServer();
     }

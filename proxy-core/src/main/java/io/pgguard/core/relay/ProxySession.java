@@ -396,6 +396,17 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         }
     }
 
+    /**
+     * Reads from the client again, unless the server's socket is still full or the relay still holds its limit of
+     * the client's messages: either pause alone keeps the client waiting.
+     */
+    void resumeClientReads() {
+        Channel s = server;
+        if (s != null && s.isWritable() && (relay == null || relay.withinHoldLimit())) {
+            client.config().setAutoRead(true);
+        }
+    }
+
     void closeServer() {
         Channel s = server;
         if (s != null && s.isActive()) {

@@ -90,10 +90,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // The relay's own hold limit may keep the client paused even when the server drained.
-        if (ctx.channel().isWritable() && (session.relay == null || session.relay.withinHoldLimit())) {
-            session.client.config().setAutoRead(true);
-        }
+        session.resumeClientReads();
         ctx.fireChannelWritabilityChanged();
     }
 
