@@ -15,8 +15,11 @@ import io.pgguard.core.protocol.ProtocolViolationException;
 final class BackendStreamScanner {
 
     interface Listener {
-        /** Whether the proxy must see this type's whole message; small control messages only. */
-        boolean wantsBody(byte type);
+        /**
+         * Whether the proxy must see this whole message, told by its type and length field; small control messages
+         * only.
+         */
+        boolean wantsBody(byte type, int length);
 
         /** A message passed by its header alone; returns false to drop it instead of forwarding it. */
         boolean onPassThrough(byte type);
@@ -89,7 +92,7 @@ final class BackendStreamScanner {
         }
         byte type = in.getByte(start);
         int length = checkedLength(type, in.getInt(start + 1));
-        if (!listener.wantsBody(type)) {
+        if (!listener.wantsBody(type, length)) {
             boolean forward = listener.onPassThrough(type);
             if (!forward) {
                 writeRun(in, runStart, start, client);
@@ -143,7 +146,7 @@ final class BackendStreamScanner {
         }
         byte type = carried.getByte(carried.readerIndex());
         int length = checkedLength(type, carried.getInt(carried.readerIndex() + 1));
-        if (!listener.wantsBody(type)) {
+        if (!listener.wantsBody(type, length)) {
             // Only the header was carried: send it and skip the body as it streams past.
             boolean forward = listener.onPassThrough(type);
             ByteBuf header = carried;

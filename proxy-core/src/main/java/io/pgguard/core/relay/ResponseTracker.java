@@ -25,6 +25,8 @@ final class ResponseTracker {
     private final Completion completion;
     /** The server is in copy-in mode, where it ignores Sync (and Flush) until CopyDone or CopyFail. */
     private boolean copyIn;
+    /** The server is sending a binary COPY TO, whose last CopyData is a trailer rather than a row. */
+    private boolean binaryCopyOut;
     private boolean skippingToSync;
 
     ResponseTracker(Completion completion) {
@@ -59,6 +61,15 @@ final class ResponseTracker {
 
     boolean inCopyIn() {
         return copyIn;
+    }
+
+    /** CopyOutResponse: the server now sends the copy's rows, in binary format or as text. */
+    void onCopyOut(boolean binary) {
+        binaryCopyOut = binary;
+    }
+
+    boolean inBinaryCopyOut() {
+        return binaryCopyOut;
     }
 
     /** The client ended the copy (CopyDone or CopyFail): Syncs count again. */
@@ -164,6 +175,7 @@ final class ResponseTracker {
     /** CommandComplete, with the row count of its tag (-1 when the tag has none). */
     void onCommandComplete(long rows) {
         copyIn = false;
+        binaryCopyOut = false;
         PendingResponse head = pending.peekFirst();
         if (head == null) {
             return;
@@ -182,6 +194,7 @@ final class ResponseTracker {
      */
     PgError onError() {
         copyIn = false; // an error ends a copy-in on the server's side
+        binaryCopyOut = false;
         PendingResponse head = pending.peekFirst();
         if (head != null && head.kind == PendingResponse.Kind.SYNC && head.verdict != null) {
             head.failed = true; // the commit at the Sync of a Query run statement by statement failed
@@ -220,6 +233,7 @@ final class ResponseTracker {
     PendingResponse onReadyForQuery() {
         skippingToSync = false;
         copyIn = false;
+        binaryCopyOut = false;
         PendingResponse head;
         while ((head = pending.pollFirst()) != null) {
             if (head.kind.endsAtReadyForQuery()) {
@@ -292,6 +306,7 @@ final class ResponseTracker {
     void clear() {
         pending.clear();
         copyIn = false;
+        binaryCopyOut = false;
         skippingToSync = false;
     }
 }

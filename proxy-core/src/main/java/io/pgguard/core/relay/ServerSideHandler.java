@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class ServerSideHandler extends ChannelInboundHandlerAdapter implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(ServerSideHandler.class);
     private static final int AUTH_OK = 0;
+    /** A CopyData's length field holding a 16-bit field count alone, which is -1 in a binary copy's trailer. */
+    private static final int BINARY_COPY_TRAILER_LENGTH = 4 + 2;
 
     private final ProxySession session;
     private BackendStreamScanner scanner;
@@ -124,12 +126,14 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     // --- BackendStreamScanner.Listener -----------------------------------------------------------------------------
 
     @Override
-    public boolean wantsBody(byte type) {
+    public boolean wantsBody(byte type, int length) {
         return switch (type) {
             case BackendMessageType.AUTHENTICATION, BackendMessageType.BACKEND_KEY_DATA,
                     BackendMessageType.PARAMETER_STATUS, BackendMessageType.READY_FOR_QUERY,
                     BackendMessageType.ERROR_RESPONSE, BackendMessageType.COMMAND_COMPLETE,
-                    BackendMessageType.PORTAL_SUSPENDED -> true;
+                    BackendMessageType.PORTAL_SUSPENDED, BackendMessageType.COPY_OUT_RESPONSE -> true;
+            // Two bytes in a binary COPY TO may be its trailer, which is no row; rows pass by their header alone.
+            case BackendMessageType.COPY_DATA -> length == BINARY_COPY_TRAILER_LENGTH && session.tracker.inBinaryCopyOut();
             default -> false;
         };
     }
@@ -162,6 +166,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             case BackendMessageType.ERROR_RESPONSE -> onError(body);
             case BackendMessageType.COMMAND_COMPLETE -> onCommandComplete(body);
             case BackendMessageType.PORTAL_SUSPENDED -> onPortalSuspended();
+            case BackendMessageType.COPY_OUT_RESPONSE -> onCopyOutResponse(body);
+            case BackendMessageType.COPY_DATA -> onShortCopyData(body);
             default -> null;
         };
     }
@@ -222,6 +228,28 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
         return rejection == null ? null : rejection.encodeError(session.client.alloc());
+    }
+
+    /** The copy's overall format, 1 for binary, is the response's first byte. */
+    private ByteBuf onCopyOutResponse(ByteBuf body) {
+        session.tracker.onCopyOut(body.getByte(body.readerIndex()) == 1);
+        return forwardedOrDropped(session.tracker.onMessage(BackendMessageType.COPY_OUT_RESPONSE));
+    }
+
+    /**
+     * A two-byte CopyData of a binary COPY TO. The file header travels in front of the first row and each row in
+     * a message of its own (starting with its field count, never negative), so field count -1 alone is the
+     * trailer: it does not count against a read cap, and a copy of exactly the cap's rows passes.
+     */
+    private ByteBuf onShortCopyData(ByteBuf body) {
+        if (body.getShort(body.readerIndex()) == -1) {
+            return null;
+        }
+        return forwardedOrDropped(session.tracker.onMessage(BackendMessageType.COPY_DATA));
+    }
+
+    private ByteBuf forwardedOrDropped(boolean forward) {
+        return forward ? null : session.client.alloc().buffer(0);
     }
 
     private ByteBuf onCommandComplete(ByteBuf body) {

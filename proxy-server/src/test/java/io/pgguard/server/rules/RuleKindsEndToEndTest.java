@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,6 +18,8 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.postgresql.util.PSQLException;
 
 /** Every rule kind, end to end through PgGuard against a real PostgreSQL. */
@@ -248,6 +253,46 @@ class RuleKindsEndToEndTest {
             long lines = out.toString().lines().count();
             assertTrue(lines <= 5, lines + " rows of COPY TO STDOUT reached the client past the cap of 5");
         }
+    }
+
+    @Test
+    void aBinaryCopyOfExactlyTheCapPassesWholeAndOneRowMoreIsRefused() throws Exception {
+        try (Connection c = guard.connect("capped_writer", "pw")) {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            ByteArrayOutputStream exact = new ByteArrayOutputStream();
+            assertEquals(5, copy.copyOut("COPY (SELECT * FROM kind_items WHERE id <= 5) TO STDOUT (FORMAT binary)", exact));
+            assertEquals(5, binaryCopyRows(exact.toByteArray()), "five rows and the trailer after them");
+            for (String sql : new String[] {"COPY (SELECT * FROM kind_items WHERE id <= 6) TO STDOUT (FORMAT binary)",
+                    "COPY kind_items TO STDOUT (FORMAT binary)"}) {
+                ByteArrayOutputStream over = new ByteArrayOutputStream();
+                PSQLException e = assertThrows(PSQLException.class, () -> copy.copyOut(sql, over), sql);
+                assertEquals("54000", e.getSQLState(), sql + ": " + e.getMessage());
+            }
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT 42")) {
+                assertTrue(rs.next(), "the session goes on");
+            }
+        }
+    }
+
+    /** Rows of a binary COPY file, checked whole: signature, flags, header extension, rows, trailer, nothing after. */
+    static int binaryCopyRows(byte[] file) {
+        ByteBuffer in = ByteBuffer.wrap(file);
+        byte[] signature = new byte[11];
+        in.get(signature);
+        assertEquals("PGCOPY\n\377\r\n\0", new String(signature, StandardCharsets.ISO_8859_1));
+        in.getInt(); // flags
+        int extension = in.getInt();
+        in.position(in.position() + extension);
+        int rows = 0;
+        for (short fields = in.getShort(); fields != -1; fields = in.getShort()) {
+            for (int f = 0; f < fields; f++) {
+                int length = in.getInt();
+                in.position(in.position() + Math.max(length, 0));
+            }
+            rows++;
+        }
+        assertEquals(0, in.remaining(), "bytes after the trailer");
+        return rows;
     }
 
     @Test
