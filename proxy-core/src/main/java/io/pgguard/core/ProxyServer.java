@@ -21,12 +21,10 @@ import io.pgguard.core.relay.ProxyContext;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
 import io.pgguard.core.transport.Transport;
-import io.pgguard.core.transport.UnixSocketProbe;
+import io.pgguard.core.transport.UnixSocketFile;
 import io.pgguard.core.upstream.UpstreamDialer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
@@ -58,8 +56,9 @@ public final class ProxyServer implements AutoCloseable {
     private final Transport transport;
     private final Consumer<Channel> clientPipelineCustomizer;
     private Channel serverChannel;
-    /** The Unix-domain socket listener, while one is open; closing it removes its file (every transport does). */
+    /** The Unix-domain socket listener, while one is open, and its file. */
     private Channel unixChannel;
+    private UnixSocketFile unixSocketFile;
 
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, int workerThreads, Transport transport, Consumer<Channel> clientPipelineCustomizer) {
@@ -90,41 +89,26 @@ public final class ProxyServer implements AutoCloseable {
      * Also accepts clients on a Unix-domain socket at {@code path} (PostgreSQL and PgBouncer name theirs
      * {@code .s.PGSQL.<port>} in a socket directory) with the file mode {@code mode}. A socket file that refuses
      * connections, left by a process that died, is replaced; one that answers, or that cannot be probed (no
-     * permission), fails the start, and so does a file that is not a socket.
+     * permission), fails the start, and so does a file that is not a socket (see {@link UnixSocketFile}).
      */
     public void startUnixSocket(Path path, Set<PosixFilePermission> mode) throws InterruptedException, IOException {
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (!isSocket(path)) {
-                throw new IOException(path + " exists and is not a socket");
-            }
-            if (!refusesConnections(path)) {
-                throw new IOException("another server listens on " + path);
-            }
-            Files.delete(path);
-        }
+        UnixSocketFile file = UnixSocketFile.claim(path);
         unixChannel = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverDomainSocketChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childHandler(clientInitializer())
-                .bind(transport.domainSocketAddress(path.toString())).sync().channel();
-        Files.setPosixFilePermissions(path, mode);
-        log.info("PgGuard listening on Unix-domain socket {}", path);
-    }
-
-    private static boolean isSocket(Path path) throws IOException {
-        int mode = (int) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0140000; // S_IFSOCK
-    }
-
-    /** Whether connecting to the socket is refused, the sign of a file its server left behind. */
-    private static boolean refusesConnections(Path socket) throws IOException {
+                .bind(transport.domainSocketAddress(file.bindPath().toString())).sync().channel();
         try {
-            return !UnixSocketProbe.answers(socket);
+            file.publish(mode);
         } catch (IOException e) {
-            throw new IOException("cannot tell whether " + socket + " is in use: " + e.getMessage(), e);
+            unixChannel.close().syncUninterruptibly();
+            unixChannel = null;
+            throw e;
         }
+        unixSocketFile = file;
+        log.info("PgGuard listening on Unix-domain socket {}", path);
     }
 
     private ChannelInitializer<Channel> clientInitializer() {
@@ -166,6 +150,8 @@ public final class ProxyServer implements AutoCloseable {
         if (unixChannel != null) {
             unixChannel.close().syncUninterruptibly();
             unixChannel = null;
+            unixSocketFile.removeIfOurs();
+            unixSocketFile = null;
         }
     }
 

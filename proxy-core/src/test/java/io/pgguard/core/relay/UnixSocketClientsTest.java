@@ -76,6 +76,7 @@ class UnixSocketClientsTest {
             Path socket = socketOf(proxy);
             proxy.server().startUnixSocket(socket, PosixFilePermissions.fromString("rwxrwx---"));
             assertEquals(PosixFilePermissions.fromString("rwxrwx---"), Files.getPosixFilePermissions(socket));
+            assertEquals(List.of(socket), filesIn(directory), "the socket alone, under its own name");
             Cli.Result r = Cli.run(List.of(Cli.require("psql"), "-h", directory.toString(), "-p",
                     Integer.toString(proxy.port()), "-U", PostgresFixture.SUPERUSER, "-d", "postgres", "-At", "-c",
                     "SELECT 'through ' || current_user"), Map.of(), null, 30);
@@ -138,6 +139,35 @@ class UnixSocketClientsTest {
             IOException refused = assertThrows(IOException.class, () -> third.server().startUnixSocket(notASocket, ANYONE));
             assertTrue(refused.getMessage().contains("is not a socket"), refused.getMessage());
             assertEquals("data", Files.readString(notASocket), "a file that is not a socket is left alone");
+        }
+    }
+
+    /**
+     * A restart that starts the new process before the old one has gone: the operator (or a script) removes the
+     * old socket file and the new instance takes the path. The old one's close must not take the new file along.
+     */
+    @ParameterizedTest(name = "on {0}")
+    @EnumSource(Transport.class)
+    void closingLeavesAnotherListenersSocketFileInPlace(Transport transport) throws Exception {
+        try (ProxyHarness older = proxy(transport); ProxyHarness newer = proxy(transport)) {
+            Path socket = directory.resolve(".s.PGSQL.9");
+            older.server().startUnixSocket(socket, ANYONE);
+            Files.delete(socket);
+            newer.server().startUnixSocket(socket, ANYONE);
+            older.server().stopAccepting();
+            assertTrue(Files.exists(socket), "the newer listener's socket file stays");
+            try (RawSession session = RawSession.open(socket)) {
+                session.query("SELECT 1");
+                assertEquals(null, session.errorCodeOfNextAnswer(), "and the newer listener serves on it");
+            }
+            newer.server().stopAccepting();
+            assertEquals(List.of(), filesIn(directory), "each listener removes its own file and nothing else");
+        }
+    }
+
+    private static List<Path> filesIn(Path directory) throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.sorted().toList();
         }
     }
 
