@@ -2,6 +2,7 @@ package io.pgguard.core.relay;
 
 import io.netty.buffer.ByteBuf;
 import io.pgguard.core.inspect.SqlOrigin;
+import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.Bind;
 import io.pgguard.core.protocol.CloseOrDescribe;
@@ -198,12 +199,13 @@ final class FrontendRelay {
         }
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
+        StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
         Verdict verdict = inspect(message, parse.sql(), SqlOrigin.PARSE, start);
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
         ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
-                : names.parsed(name, verdict);
+                : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge));
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
@@ -224,7 +226,7 @@ final class FrontendRelay {
             return;
         }
         Bind bind = decode(message, Bind::decode);
-        Verdict verdict = names.statement(bind.statementName());
+        ServerNames.Prepared prepared = names.statement(bind.statementName());
         if (names.inDoubt(bind.statementName())) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "statement-in-doubt",
                     new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared statement \""
@@ -232,13 +234,13 @@ final class FrontendRelay {
                             "Bind it after the server has answered its Parse (send Sync and read the answer)."));
             return;
         }
-        if (verdict == ServerNames.UNNAMED_GONE) {
+        if (prepared == ServerNames.UNNAMED_GONE) {
             // The server still has the unnamed statement of a Query PgGuard ran as extended messages, which
             // PostgreSQL would have dropped: a Parse that fails drops it, and the client gets PostgreSQL's error.
             failInstead(message, PendingResponse.Kind.BIND, "", "unnamed", NO_UNNAMED_STATEMENT);
             return;
         }
-        if (verdict == null) {
+        if (prepared == null) {
             // No Parse of it went through PgGuard (or the server dropped it): refused, whatever the server holds.
             PgError unknown = bind.statementName().isEmpty() ? NO_UNNAMED_STATEMENT
                     : new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
@@ -246,9 +248,45 @@ final class FrontendRelay {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "unknown-statement", unknown);
             return;
         }
+        Verdict verdict = prepared.verdict();
+        if (!verdict.isReject() && prepared.judgedBy() != session.context.inspector()) {
+            verdict = judgedAgain(message, bind.statementName(), prepared);
+            if (verdict == null) {
+                return;
+            }
+        }
         forward(message, PendingResponse.changing(verdict.isReject()
                 ? PendingResponse.rejected(PendingResponse.Kind.BIND, verdict.rejection())
                 : PendingResponse.BIND, names.bound(bind.portalName(), verdict)));
+    }
+
+    /**
+     * The rules were reloaded since the statement was prepared, so it is judged again, by the rules in force,
+     * before it runs. One they refuse is refused here, and its Bind fails. One they would rewrite cannot be, as
+     * the server holds the text it was prepared with: the client is told to prepare it again (26000, as for a
+     * statement the server dropped; pgjdbc then prepares it again and retries). Returns the verdict to bind
+     * with, or null when the Bind was failed.
+     */
+    private Verdict judgedAgain(ByteBuf message, String statementName, ServerNames.Prepared prepared) {
+        long start = System.nanoTime();
+        StatementInspector judge = session.context.inspector();
+        Verdict now = inspect(message, prepared.sql(), SqlOrigin.PARSE, start);
+        if (now.isReject()) {
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", now.ruleId(), now.rejection());
+            return null;
+        }
+        Verdict before = prepared.verdict();
+        boolean sameText = now.action() != Verdict.Action.REWRITE
+                ? before.action() != Verdict.Action.REWRITE
+                : before.action() == Verdict.Action.REWRITE && now.rewrittenSql().equals(before.rewrittenSql());
+        if (!sameText) {
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "rules-reloaded",
+                    new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: the rules changed since"
+                            + " prepared statement \"" + statementName + "\" was prepared", null, "Prepare it again."));
+            return null;
+        }
+        names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge));
+        return now;
     }
 
     private void onExecute(ByteBuf message) {

@@ -1,5 +1,6 @@
 package io.pgguard.core.relay;
 
+import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,8 +17,14 @@ import java.util.Set;
  * never took on.
  */
 final class ServerNames {
+    /**
+     * A statement as PgGuard follows it: its verdict, its text and the inspector that judged it, so that a Bind
+     * after a rules reload can judge the text again by the rules in force.
+     */
+    record Prepared(Verdict verdict, String sql, StatementInspector judgedBy) {}
+
     /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
-    static final Verdict UNNAMED_GONE = Verdict.forward(null);
+    static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null);
 
     private static final int STATEMENTS = 0;
     private static final int PORTALS = 1;
@@ -61,8 +68,8 @@ final class ServerNames {
         }
     }
 
-    Verdict statement(String name) {
-        return (Verdict) live[STATEMENTS].get(name);
+    Prepared statement(String name) {
+        return (Prepared) live[STATEMENTS].get(name);
     }
 
     /**
@@ -75,8 +82,22 @@ final class ServerNames {
         if (name.isEmpty()) {
             return false;
         }
-        Object confirmedOne = confirmed[STATEMENTS].get(name);
-        return uncertain.contains(name) || confirmedOne != null && confirmedOne != live[STATEMENTS].get(name);
+        Prepared confirmedOne = (Prepared) confirmed[STATEMENTS].get(name);
+        Prepared liveOne = statement(name);
+        return uncertain.contains(name)
+                || confirmedOne != null && (liveOne == null || confirmedOne.verdict() != liveOne.verdict());
+    }
+
+    /**
+     * A statement judged again after a rules reload keeps its new verdict, so it is not judged again on every
+     * Bind; only while the server's answer to its Parse is in (live and confirmed hold the same), as otherwise
+     * a rebuild could bring the old one back.
+     */
+    void judgedAgain(String name, Prepared before, Prepared after) {
+        if (live[STATEMENTS].get(name) == before && confirmed[STATEMENTS].get(name) == before) {
+            live[STATEMENTS].put(name, after);
+            confirmed[STATEMENTS].put(name, after);
+        }
     }
 
     /** SQL that may drop prepared statements (DEALLOCATE, DISCARD ALL) was sent: every named one is in doubt. */
@@ -104,8 +125,8 @@ final class ServerNames {
         return (long[]) live[PORTAL_ROWS].get(name);
     }
 
-    Change parsed(String statement, Verdict verdict) {
-        return change(STATEMENTS, statement, verdict, null);
+    Change parsed(String statement, Prepared prepared) {
+        return change(STATEMENTS, statement, prepared, null);
     }
 
     Change bound(String portal, Verdict verdict) {

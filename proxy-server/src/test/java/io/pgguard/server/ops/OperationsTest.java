@@ -16,11 +16,14 @@ import io.pgguard.server.testing.GuardHarness;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -147,6 +150,82 @@ class OperationsTest {
             assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"failure\"} 1.0"), metrics);
             assertTrue(metrics.contains("pgguard_rules_reloads_total{result=\"success\"} 1.0"), metrics);
         }
+    }
+
+    static final String CAP_READS = "pgguard.rules { id = v3, users { ops_user = [r] }, roles { r { statements = [ALL], "
+            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = cap, type = read-row-cap, "
+            + "max-rows = 5 }, { id = grants, type = grants } ] }";
+
+    /**
+     * Statements prepared before a reload are judged again by the new rules before they run: one the new rules
+     * refuse fails at its Bind, one they allow runs as before, and one they would rewrite (a read cap's LIMIT) is
+     * prepared again by pgjdbc, which retries when the statement it bound is reported gone (26000).
+     */
+    @Test
+    void statementsPreparedBeforeAReloadAreJudgedByTheNewRules() throws Exception {
+        Properties serverPrepared = new Properties();
+        serverPrepared.setProperty("prepareThreshold", "1");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
+                Connection c = guard.connect("ops_user", "pw", "postgres", serverPrepared);
+                PreparedStatement delete = c.prepareStatement("DELETE FROM ops_items WHERE id = ?");
+                PreparedStatement select = c.prepareStatement("SELECT id FROM ops_items WHERE id > ? ORDER BY id")) {
+            c.setAutoCommit(false);
+            for (int round = 0; round < 2; round++) {
+                delete.setInt(1, 1);
+                assertEquals(1, delete.executeUpdate());
+                select.setInt(1, 0);
+                assertEquals(List.of(2), ids(select));
+                c.rollback();
+            }
+            List<String> held = preparedOnTheServer(c);
+            assertTrue(held.containsAll(List.of("DELETE FROM ops_items WHERE id = $1",
+                    "SELECT id FROM ops_items WHERE id > $1 ORDER BY id")), "named statements the server holds: " + held);
+            c.rollback();
+
+            Files.writeString(guard.configFile().toPath(), REFUSE_DELETES);
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            delete.setInt(1, 1);
+            PSQLException refused = assertThrows(PSQLException.class, delete::executeUpdate);
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            c.rollback();
+            try (Connection direct = pg.superuser();
+                    ResultSet rs = direct.createStatement().executeQuery("SELECT count(*) FROM ops_items")) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1), "the prepared DELETE never ran");
+            }
+            select.setInt(1, 0);
+            assertEquals(List.of(1, 2), ids(select), "what the new rules allow runs as before");
+            c.rollback();
+
+            Files.writeString(guard.configFile().toPath(), CAP_READS);
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            c.setAutoCommit(true);
+            select.setInt(1, 0);
+            assertEquals(List.of(1, 2), ids(select), "prepared again, with the cap's LIMIT, and retried");
+            assertTrue(preparedOnTheServer(c).stream().anyMatch(sql -> sql.startsWith("SELECT") && sql.contains("LIMIT")),
+                    preparedOnTheServer(c).toString());
+        }
+    }
+
+    private static List<Integer> ids(PreparedStatement select) throws SQLException {
+        List<Integer> ids = new java.util.ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    private static List<String> preparedOnTheServer(Connection c) throws SQLException {
+        List<String> statements = new java.util.ArrayList<>();
+        try (ResultSet rs = c.createStatement().executeQuery(
+                "SELECT statement FROM pg_prepared_statements WHERE NOT from_sql ORDER BY statement")) {
+            while (rs.next()) {
+                statements.add(rs.getString(1));
+            }
+        }
+        return statements;
     }
 
     @Test
