@@ -1,6 +1,7 @@
 package io.pgguard.core.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.SqlOrigin;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
@@ -16,6 +17,7 @@ import io.pgguard.core.protocol.Query;
 import io.pgguard.core.protocol.SqlState;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -191,6 +193,19 @@ final class FrontendRelay {
             case REJECT -> replace(message,
                     new Query(RejectionText.forRule(verdict.ruleId())).encode(session.client.alloc()), pending);
         }
+        if (changesSession(verdict)) {
+            watched = pending; // settled at its ReadyForQuery
+        }
+    }
+
+    /**
+     * A statement that switches role or search_path changes how what follows it must be judged, and the session
+     * takes the change on only when the server has answered it: until then, what the client sent after it (a
+     * pipeline) waits, one round trip, instead of being judged by the role or path it will not run under.
+     */
+    private static boolean changesSession(Verdict verdict) {
+        return verdict != null && !verdict.isReject()
+                && (verdict.newSearchPath() != null || verdict.newEffectiveRole() != null);
     }
 
     private void onParse(ByteBuf message) {
@@ -205,7 +220,8 @@ final class FrontendRelay {
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
         ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
-                : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge));
+                : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge, session.searchPath(),
+                        session.standardConformingStrings()));
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
@@ -249,7 +265,8 @@ final class FrontendRelay {
             return;
         }
         Verdict verdict = prepared.verdict();
-        if (!verdict.isReject() && prepared.judgedBy() != session.context.inspector()) {
+        if (!verdict.isReject() && (prepared.judgedBy() != session.context.inspector()
+                || !Objects.equals(prepared.searchPath(), session.searchPath()))) {
             verdict = judgedAgain(message, bind.statementName(), prepared);
             if (verdict == null) {
                 return;
@@ -261,16 +278,18 @@ final class FrontendRelay {
     }
 
     /**
-     * The rules were reloaded since the statement was prepared, so it is judged again, by the rules in force,
-     * before it runs. One they refuse is refused here, and its Bind fails. One they would rewrite cannot be, as
-     * the server holds the text it was prepared with: the client is told to prepare it again (26000, as for a
-     * statement the server dropped; pgjdbc then prepares it again and retries). Returns the verdict to bind
-     * with, or null when the Bind was failed.
+     * The rules were reloaded, or the session's search_path changed, since the statement was judged, so it is
+     * judged again as the server will run it: by the rules in force, with the session's search_path of now
+     * (PostgreSQL analyses the statement again with it). One they refuse is refused here, and its Bind fails.
+     * One they would rewrite cannot be, as the server holds the text it was prepared with: the client is told
+     * to prepare it again (26000, as for a statement the server dropped; pgjdbc then prepares it again and
+     * retries). Returns the verdict to bind with, or null when the Bind was failed.
      */
     private Verdict judgedAgain(ByteBuf message, String statementName, ServerNames.Prepared prepared) {
         long start = System.nanoTime();
         StatementInspector judge = session.context.inspector();
-        Verdict now = inspect(message, prepared.sql(), SqlOrigin.PARSE, start);
+        Verdict now = inspect(message, new SessionAtBind(session, prepared.standardConformingStrings()),
+                prepared.sql(), SqlOrigin.PARSE, start);
         if (now.isReject()) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", now.ruleId(), now.rejection());
             return null;
@@ -280,12 +299,14 @@ final class FrontendRelay {
                 ? before.action() != Verdict.Action.REWRITE
                 : before.action() == Verdict.Action.REWRITE && now.rewrittenSql().equals(before.rewrittenSql());
         if (!sameText) {
-            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "rules-reloaded",
-                    new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: the rules changed since"
-                            + " prepared statement \"" + statementName + "\" was prepared", null, "Prepare it again."));
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "judged-again",
+                    new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared statement \""
+                            + statementName + "\" must be prepared again: the rules or the search_path changed since",
+                            null, "Prepare it again."));
             return null;
         }
-        names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge));
+        names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge,
+                session.searchPath(), prepared.standardConformingStrings()));
         return now;
     }
 
@@ -312,11 +333,15 @@ final class FrontendRelay {
         forwardExecute(message, execute);
     }
 
-    /** Forwards an Execute; under a row cap, asks the server to send its answer now and holds what follows. */
+    /**
+     * Forwards an Execute; under a row cap, or when it changes the session (see {@link #changesSession}), asks the
+     * server to send its answer now and holds what follows.
+     */
     private void forwardExecute(ByteBuf message, PendingResponse execute) {
         boolean skipped = session.tracker.skippingToSync();
         forward(message, execute);
-        if (!skipped && (execute.writeRowCap() >= 0 || execute.readRowCap() >= 0)) {
+        boolean capped = execute.writeRowCap() >= 0 || execute.readRowCap() >= 0;
+        if (!skipped && (capped || changesSession(execute.verdict) && !execute.partOfQuery)) {
             watched = execute;
             session.writeToServer(FrontendMessages.flush(session.client.alloc()));
         }
@@ -393,6 +418,9 @@ final class FrontendRelay {
             forwardExecute(message, pending);
         } else {
             forward(message, pending);
+            if (pending.kind == PendingResponse.Kind.SYNC && changesSession(pending.verdict)) {
+                watched = pending; // a Query run statement by statement takes its session changes at this Sync
+            }
         }
     }
 
@@ -560,8 +588,12 @@ final class FrontendRelay {
      * the message is released unsent and the exception ends the session (an internal error, never a forward).
      */
     private Verdict inspect(ByteBuf message, String sql, SqlOrigin origin, long start) {
+        return inspect(message, session, sql, origin, start);
+    }
+
+    private Verdict inspect(ByteBuf message, SessionView as, String sql, SqlOrigin origin, long start) {
         try {
-            Verdict verdict = session.context.inspector().inspect(session, sql, origin);
+            Verdict verdict = session.context.inspector().inspect(as, sql, origin);
             session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
             return verdict;
         } catch (RuntimeException | Error e) {

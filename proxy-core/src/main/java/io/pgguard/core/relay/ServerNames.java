@@ -5,6 +5,7 @@ import io.pgguard.core.inspect.Verdict;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,13 +19,15 @@ import java.util.Set;
  */
 final class ServerNames {
     /**
-     * A statement as PgGuard follows it: its verdict, its text and the inspector that judged it, so that a Bind
-     * after a rules reload can judge the text again by the rules in force.
+     * A statement as PgGuard follows it: its verdict, and what the verdict was reached with (the text, the
+     * inspector, the session's search_path and standard_conforming_strings), so that a Bind after a rules reload
+     * or a change of search_path can judge it again as the server will run it (see {@link SessionAtBind}).
      */
-    record Prepared(Verdict verdict, String sql, StatementInspector judgedBy) {}
+    record Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<String> searchPath,
+            boolean standardConformingStrings) {}
 
     /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
-    static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null);
+    static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null, null, true);
 
     private static final int STATEMENTS = 0;
     private static final int PORTALS = 1;
@@ -89,9 +92,9 @@ final class ServerNames {
     }
 
     /**
-     * A statement judged again after a rules reload keeps its new verdict, so it is not judged again on every
-     * Bind; only while the server's answer to its Parse is in (live and confirmed hold the same), as otherwise
-     * a rebuild could bring the old one back.
+     * A statement judged again keeps its new verdict, so it is not judged again on every Bind; only while the
+     * server's answer to its Parse is in (live and confirmed hold the same), as otherwise a rebuild could bring
+     * the old one back.
      */
     void judgedAgain(String name, Prepared before, Prepared after) {
         if (live[STATEMENTS].get(name) == before && confirmed[STATEMENTS].get(name) == before) {

@@ -215,6 +215,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null && !ended.failed) {
             session.applySessionEffects(ended.verdict); // a Query run statement by statement, all of it done
         }
+        session.relay.settled(ended);
         session.responsesSettled();
         return null;
     }

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -293,6 +294,66 @@ class RuleKindsEndToEndTest {
         }
         assertEquals(0, in.remaining(), "bytes after the trailer");
         return rows;
+    }
+
+    /**
+     * PostgreSQL analyses a prepared statement again, with the search_path of its Bind, when the path changed
+     * since its last use. An UPDATE prepared while its table resolved in public and bound after the path moved
+     * the name to a schema the rules grant for reading only is judged as the server would run it: refused,
+     * although PostgreSQL itself would let the user write there. (The path is changed with set_config, which
+     * pgjdbc does not notice: after a SET search_path it prepares its statements again by itself; libpq
+     * clients, and pgjdbc after set_config, keep binding the old one.)
+     */
+    @Test
+    void aPreparedStatementIsJudgedWithTheSearchPathItRunsUnder() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
+                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
+                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        Properties serverPrepared = new Properties();
+        serverPrepared.setProperty("prepareThreshold", "1");
+        try (Connection c = guard.connect("kind_user", "pw", "postgres", serverPrepared);
+                PreparedStatement update = c.prepareStatement("UPDATE kind_items SET v = 'prepared' WHERE id = ?")) {
+            update.setInt(1, 1);
+            assertEquals(1, update.executeUpdate());
+            assertEquals(1, update.executeUpdate(), "bound again, as the named statement the server holds");
+            c.createStatement().execute("SELECT set_config('search_path', 'kind_s2', false)");
+            PSQLException refused = assertThrows(PSQLException.class, update::executeUpdate);
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
+            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
+                    .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals("a", rs.getString(1), "the read-only schema's row is untouched");
+            }
+            c.createStatement().execute("SELECT set_config('search_path', 'public', false)");
+            assertEquals(1, update.executeUpdate(), "back on public, where the rules allow it");
+        }
+    }
+
+    /**
+     * pgjdbc sends a batch as one pipeline, one Sync at the end. A write pipelined behind a change of search_path
+     * waits until the change is answered, and is judged under the path it will run under.
+     */
+    @Test
+    void aWritePipelinedBehindASearchPathChangeIsJudgedUnderTheNewPath() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
+                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
+                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            s.addBatch("SET search_path = kind_s2");
+            s.addBatch("UPDATE kind_items SET v = 'batched' WHERE id = 1");
+            java.sql.BatchUpdateException refused = assertThrows(java.sql.BatchUpdateException.class, s::executeBatch);
+            assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
+            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
+                    .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals("a", rs.getString(1), "the read-only schema's row is untouched");
+            }
+            s.clearBatch();
+            s.addBatch("SET search_path = public");
+            s.addBatch("UPDATE kind_items SET v = 'batched' WHERE id = 2");
+            assertEquals(1, s.executeBatch()[1], "under public the same batch writes");
+        }
     }
 
     @Test
