@@ -32,6 +32,23 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
     }
 
     /**
+     * Whether the role or search_path change of this message lasts until the end of its transaction only: every
+     * statement in it that changes them does so with SET LOCAL or set_config(..., true).
+     */
+    public boolean sessionChangeIsLocal() {
+        boolean any = false;
+        for (StatementFacts f : statements) {
+            if (f.roleChange() != null || f.searchPathChange() != null) {
+                if (!f.localChange()) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /**
      * The search_path the session has after this message, if a statement in it changes search_path (the proxy
      * keeps it and passes it back in {@link StatementContext#searchPath()}); null when unchanged.
      */

@@ -26,6 +26,7 @@ public final class Verdict {
     private PgError writeRowCapError;
     private List<String> statementTexts = List.of();
     private boolean dropsPreparedStatements;
+    private boolean sessionChangeIsLocal;
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -64,7 +65,22 @@ public final class Verdict {
         copy.writeRowCapError = writeRowCapError;
         copy.statementTexts = statementTexts;
         copy.dropsPreparedStatements = dropsPreparedStatements;
+        copy.sessionChangeIsLocal = sessionChangeIsLocal;
         return copy;
+    }
+
+    /**
+     * The role or search_path change ends with the transaction it is made in (SET LOCAL), whether that commits
+     * or not.
+     */
+    public Verdict withSessionChangeIsLocal() {
+        Verdict copy = copy(newEffectiveRole);
+        copy.sessionChangeIsLocal = true;
+        return copy;
+    }
+
+    public boolean sessionChangeIsLocal() {
+        return sessionChangeIsLocal;
     }
 
     /** The text holds SQL that may drop prepared statements (DEALLOCATE, DISCARD). */

@@ -220,7 +220,7 @@ final class FrontendRelay {
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
         ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
-                : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge, session.searchPath(),
+                : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge, session.roleAndPath().all(),
                         session.standardConformingStrings()));
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
@@ -266,7 +266,7 @@ final class FrontendRelay {
         }
         Verdict verdict = prepared.verdict();
         if (!verdict.isReject() && (prepared.judgedBy() != session.context.inspector()
-                || !Objects.equals(prepared.searchPath(), session.searchPath()))) {
+                || !prepared.judgedUnder().equals(session.roleAndPath().all()))) {
             verdict = judgedAgain(message, bind.statementName(), prepared);
             if (verdict == null) {
                 return;
@@ -288,7 +288,7 @@ final class FrontendRelay {
     private Verdict judgedAgain(ByteBuf message, String statementName, ServerNames.Prepared prepared) {
         long start = System.nanoTime();
         StatementInspector judge = session.context.inspector();
-        Verdict now = inspect(message, new SessionAtBind(session, prepared.standardConformingStrings()),
+        Verdict now = inspect(message, JudgedSession.lexingAs(session, prepared.standardConformingStrings()),
                 prepared.sql(), SqlOrigin.PARSE, start);
         if (now.isReject()) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", now.ruleId(), now.rejection());
@@ -306,7 +306,7 @@ final class FrontendRelay {
             return null;
         }
         names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge,
-                session.searchPath(), prepared.standardConformingStrings()));
+                session.roleAndPath().all(), prepared.standardConformingStrings()));
         return now;
     }
 
@@ -591,9 +591,48 @@ final class FrontendRelay {
         return inspect(message, session, sql, origin, start);
     }
 
+    /**
+     * The inspector's verdict. While the session may have one of several roles and search_paths (after a
+     * ROLLBACK TO SAVEPOINT undid a change of them, see {@link RoleAndSearchPath}), the statement is judged under
+     * each: refused if any refuses it, and refused too if they would treat it differently.
+     */
+    private Verdict judge(SessionView as, String sql, SqlOrigin origin) {
+        StatementInspector inspector = session.context.inspector();
+        List<RoleAndSearchPath.Values> possible = session.roleAndPath().possible();
+        if (possible == null) {
+            return inspector.inspect(as, sql, origin);
+        }
+        Verdict first = null;
+        for (RoleAndSearchPath.Values values : possible) {
+            Verdict verdict = inspector.inspect(JudgedSession.under(as, values), sql, origin);
+            if (verdict.isReject()) {
+                return verdict;
+            }
+            if (first == null) {
+                first = verdict;
+            } else if (!sameOutcome(first, verdict)) {
+                return UNDECIDED;
+            }
+        }
+        return first;
+    }
+
+    private static boolean sameOutcome(Verdict a, Verdict b) {
+        return a.action() == b.action() && Objects.equals(a.rewrittenSql(), b.rewrittenSql())
+                && a.readRowCap() == b.readRowCap() && a.writeRowCap() == b.writeRowCap()
+                && Objects.equals(a.newEffectiveRole(), b.newEffectiveRole())
+                && Objects.equals(a.newSearchPath(), b.newSearchPath())
+                && a.sessionChangeIsLocal() == b.sessionChangeIsLocal();
+    }
+
+    private static final Verdict UNDECIDED = Verdict.reject(new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,
+            "PgGuard: the rules treat this statement differently under the roles or search_paths this session may"
+                    + " have after ROLLBACK TO SAVEPOINT undid a change of them", null,
+            "Set the role and search_path again (SET ROLE, SET search_path), then retry."), "session-undecided", null);
+
     private Verdict inspect(ByteBuf message, SessionView as, String sql, SqlOrigin origin, long start) {
         try {
-            Verdict verdict = session.context.inspector().inspect(as, sql, origin);
+            Verdict verdict = judge(as, sql, origin);
             session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
             return verdict;
         } catch (RuntimeException | Error e) {

@@ -58,8 +58,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private final Map<String, String> serverParameters = new HashMap<>();
     private boolean standardConformingStrings = true;
     private char transactionStatus = 'I';
-    private String effectiveRole;
-    private List<String> searchPath;
+    private RoleAndSearchPath roleAndPath = new RoleAndSearchPath(null);
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
@@ -148,12 +147,18 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     @Override
     public String effectiveRole() {
-        return effectiveRole == null ? user() : effectiveRole;
+        String role = roleAndPath.now().role();
+        return role == null ? user() : role;
     }
 
     @Override
     public List<String> searchPath() {
-        return searchPath;
+        return roleAndPath.now().searchPath();
+    }
+
+    /** The role and search_path the session may have; several only after a ROLLBACK TO SAVEPOINT undid a change. */
+    RoleAndSearchPath roleAndPath() {
+        return roleAndPath;
     }
 
     /** Whether texts PgGuard decodes and encodes again as UTF-8 keep their bytes in this session. */
@@ -205,15 +210,11 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     void initialSearchPath(List<String> path) {
-        this.searchPath = path;
+        this.roleAndPath = new RoleAndSearchPath(path);
     }
 
     void transactionStatus(char status) {
         this.transactionStatus = status;
-    }
-
-    void effectiveRole(String role) {
-        this.effectiveRole = role.isEmpty() ? null : role;
     }
 
     /** Keeps the server's cancel key and returns the one this client gets instead. */
@@ -277,11 +278,32 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /** A statement that succeeded may have switched role or search_path; later decisions must know. */
     void applySessionEffects(Verdict verdict) {
-        if (verdict.newEffectiveRole() != null) {
-            effectiveRole(verdict.newEffectiveRole());
-        }
-        if (verdict.newSearchPath() != null) {
-            searchPath = verdict.newSearchPath().isEmpty() ? null : verdict.newSearchPath();
+        roleAndPath.changed(verdict);
+    }
+
+    /**
+     * The server answered a statement (its CommandComplete tag), failed one, or is ready for the next query:
+     * whether the role and search_path changes of a transaction stay or are undone follows from these.
+     */
+    void commandTag(String tag) {
+        roleAndPath.commandTag(tag);
+    }
+
+    void statementFailedOnServer() {
+        roleAndPath.error();
+    }
+
+    void readyForQuery(char status) {
+        roleAndPath.readyForQuery(status);
+        closeIfLostTrack();
+    }
+
+    private void closeIfLostTrack() {
+        if (roleAndPath.lostTrack()) {
+            log.warn("connection {} ({}): more than {} roles and search_paths are possible after rollbacks to"
+                    + " savepoints; closing the session", connectionId, user(), RoleAndSearchPath.MAX_POSSIBLE);
+            failAndClose(PgError.fatal(SqlState.FEATURE_NOT_SUPPORTED, "PgGuard can no longer tell this session's role"
+                    + " and search_path after rollbacks to savepoints undid changes of them"));
         }
     }
 

@@ -20,14 +20,14 @@ import java.util.Set;
 final class ServerNames {
     /**
      * A statement as PgGuard follows it: its verdict, and what the verdict was reached with (the text, the
-     * inspector, the session's search_path and standard_conforming_strings), so that a Bind after a rules reload
-     * or a change of search_path can judge it again as the server will run it (see {@link SessionAtBind}).
+     * inspector, the roles and search_paths the session may have had, its standard_conforming_strings), so that a
+     * Bind after a rules reload or a change of role or search_path can judge it again as the server will run it.
      */
-    record Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<String> searchPath,
+    record Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<RoleAndSearchPath.Values> judgedUnder,
             boolean standardConformingStrings) {}
 
     /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
-    static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null, null, true);
+    static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null, List.of(), true);
 
     private static final int STATEMENTS = 0;
     private static final int PORTALS = 1;

@@ -215,6 +215,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null && !ended.failed) {
             session.applySessionEffects(ended.verdict); // a Query run statement by statement, all of it done
         }
+        char status = (char) body.getByte(body.readerIndex());
+        session.readyForQuery(status);
         session.relay.settled(ended);
         session.responsesSettled();
         return null;
@@ -226,6 +228,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             session.context.events().authenticationFailed(session, fields.sqlState(), fields.message());
             return null;
         }
+        session.statementFailedOnServer();
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
         return rejection == null ? null : rejection.encodeError(session.client.alloc());
@@ -267,8 +270,36 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             return session.client.alloc().buffer(0);
         }
         session.tracker.onCommandComplete(rows);
+        String transactionTag = transactionTag(body);
+        if (transactionTag != null) {
+            session.commandTag(transactionTag);
+        }
         session.relay.settled(head);
         return null;
+    }
+
+    private static final String[] TRANSACTION_TAGS = {"BEGIN", "START TRANSACTION", "COMMIT", "PREPARE TRANSACTION",
+            "ROLLBACK"};
+
+    /** The tags that begin or end a transaction block, matched in place (no String made for every statement). */
+    static String transactionTag(ByteBuf tag) {
+        int length = tag.readableBytes() - 1; // the tag's terminating NUL
+        for (String t : TRANSACTION_TAGS) {
+            if (t.length() == length && sameAscii(tag, t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameAscii(ByteBuf bytes, String text) {
+        int at = bytes.readerIndex();
+        for (int i = 0; i < text.length(); i++) {
+            if (bytes.getByte(at + i) != text.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The end of one part of a portal fetched in parts (an Execute with a row limit). */

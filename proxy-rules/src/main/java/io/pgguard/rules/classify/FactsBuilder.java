@@ -26,6 +26,7 @@ final class FactsBuilder {
     RewriteSite rowCapRewrite;
     String roleChange;
     List<String> searchPathChange;
+    boolean localChange;
     String setting;
 
     FactsBuilder kind(CommandKind k) {
@@ -62,6 +63,8 @@ final class FactsBuilder {
         if (inner.searchPathChange() != null) {
             searchPathChange = inner.searchPathChange();
         }
+        localChange |= inner.localChange();
+        localChange |= inner.localChange();
     }
 
     /** Takes over only the effects of evaluated expressions (EXECUTE arguments, COPY WHERE), not the kind. */
@@ -84,6 +87,6 @@ final class FactsBuilder {
         return new StatementFacts(index, start, end, text, kind, innerKind, parsedBy, parseError,
                 List.copyOf(tables), List.copyOf(writes), List.copyOf(functions), List.copyOf(unknownEffects),
                 limit, rowCapRewrite, roleChange, searchPathChange == null ? null : List.copyOf(searchPathChange),
-                setting, fingerprint);
+                localChange, setting, fingerprint);
     }
 }

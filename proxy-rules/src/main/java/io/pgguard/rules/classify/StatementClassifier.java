@@ -353,7 +353,9 @@ public final class StatementClassifier {
             List<String> literalArgs = new ArrayList<>();
             for (Expression arg : call.args()) {
                 Object v = constants.constantValue(arg);
-                literalArgs.add(v instanceof String s ? s : null);
+                String keyword = arg.toString().trim();
+                literalArgs.add(v instanceof String s ? s
+                        : keyword.equalsIgnoreCase("true") || keyword.equalsIgnoreCase("false") ? keyword : null);
             }
             judgeCall(schema, name, literalArgs, b, searchPath);
         }
@@ -393,6 +395,18 @@ public final class StatementClassifier {
         }
     }
 
+    /** A boolean as PostgreSQL reads one from text; null when the text is none (or not a literal at all). */
+    private static Boolean booleanLiteral(String text) {
+        if (text == null) {
+            return null;
+        }
+        return switch (text.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "t", "yes", "y", "on", "1" -> Boolean.TRUE;
+            case "false", "f", "no", "n", "off", "0" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
     private static void judgeSetConfig(List<String> args, FactsBuilder b) {
         String setting = args.isEmpty() ? null : args.get(0);
         if (setting == null) {
@@ -403,6 +417,15 @@ public final class StatementClassifier {
         setting = setting.trim().toLowerCase(Locale.ROOT);
         String value = args.size() > 1 ? args.get(1) : null;
         b.setting = setting;
+        if (setting.equals("role") || setting.equals("session_authorization") || setting.equals("search_path")) {
+            Boolean local = args.size() > 2 ? booleanLiteral(args.get(2)) : Boolean.FALSE;
+            if (local == null) {
+                b.unknown("set_config('" + setting + "', ...) whose is_local is not a boolean literal: PgGuard could"
+                        + " not tell when the change ends");
+            } else {
+                b.localChange = local;
+            }
+        }
         switch (setting) {
             case "role", "session_authorization" -> {
                 b.roleChange = value == null ? "?" : (value.equalsIgnoreCase("none") || value.isEmpty() ? "" : value);

@@ -195,7 +195,7 @@ final class UtilityClassifier {
             return;
         }
         if (!c.accept("session")) {
-            c.accept("local");
+            b.localChange = c.accept("local");
         }
         if (c.acceptAll("session", "authorization")) {
             setSessionAuthorization(c, b);

@@ -181,6 +181,22 @@ class StatementClassifierTest {
         assertEquals("", one("SET SESSION AUTHORIZATION DEFAULT").roleChange());
     }
 
+    /** SET LOCAL and set_config(..., true) end with their transaction; the proxy must know which changes do. */
+    @Test
+    void localChangesOfRoleAndSearchPathAreMarked() {
+        assertTrue(one("SET LOCAL search_path = x").localChange());
+        assertTrue(one("SET LOCAL ROLE bob").localChange());
+        assertTrue(one("SELECT set_config('search_path', 'x', true)").localChange());
+        assertTrue(one("SELECT set_config('role', 'bob', 'on')").localChange());
+        assertFalse(one("SET search_path = x").localChange());
+        assertFalse(one("SET SESSION search_path = x").localChange());
+        assertFalse(one("SELECT set_config('search_path', 'x', false)").localChange());
+        assertFalse(one("SELECT set_config('search_path', 'x', 'f')").localChange());
+        assertFalse(one("SELECT set_config('search_path', 'x', false)").hasUnknownEffect());
+        assertTrue(one("SELECT set_config('search_path', 'x', now() > now())").hasUnknownEffect(),
+                "when the change ends cannot be told");
+    }
+
     @Test
     void wrappersCarryTheWrappedStatement() {
         StatementFacts prepare = one("PREPARE p(int) AS DELETE FROM t WHERE id = $1");

@@ -108,6 +108,9 @@ public final class RulesInspector implements StatementInspector {
         if (path != null) {
             verdict = verdict.withNewSearchPath(path);
         }
+        if (decision.sessionChangeIsLocal()) {
+            verdict = verdict.withSessionChangeIsLocal();
+        }
         if (dropsPreparedStatements(decision)) {
             verdict = verdict.withDropsPreparedStatements();
         }

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.Properties;
@@ -353,6 +354,60 @@ class RuleKindsEndToEndTest {
             s.addBatch("SET search_path = public");
             s.addBatch("UPDATE kind_items SET v = 'batched' WHERE id = 2");
             assertEquals(1, s.executeBatch()[1], "under public the same batch writes");
+        }
+    }
+
+    /**
+     * PostgreSQL undoes a change of search_path made in a transaction that rolls back (ROLLBACK, or an error in an
+     * implicit transaction), ends a SET LOCAL with its transaction, and undoes with ROLLBACK TO SAVEPOINT what was
+     * set after the savepoint. PgGuard follows: it judges by the path the server has, never by one it undid.
+     * kind_s2 is granted for reading only, public for writing.
+     */
+    @Test
+    void searchPathChangesFollowTheirTransactions() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
+                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
+                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            s.execute("SET search_path = kind_s2");
+
+            c.setAutoCommit(false);
+            s.execute("SET search_path = public");
+            c.rollback();
+            c.setAutoCommit(true);
+            assertRefusedAndS2Untouched(s, update, "after ROLLBACK undid SET search_path = public");
+
+            assertThrows(PSQLException.class, () -> s.execute("SET search_path = public; SELECT 1/0"));
+            assertRefusedAndS2Untouched(s, update, "after an error undid the implicit transaction's SET");
+
+            c.setAutoCommit(false);
+            Savepoint before = c.setSavepoint();
+            s.execute("SET search_path = public");
+            c.rollback(before);
+            c.commit();
+            c.setAutoCommit(true);
+            assertRefusedAndS2Untouched(s, update, "after ROLLBACK TO SAVEPOINT undid SET search_path = public");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM kind_items")) {
+                assertTrue(rs.next(), "what every possible path allows still runs");
+            }
+
+            s.execute("SET search_path = public");
+            c.setAutoCommit(false);
+            s.execute("SET LOCAL search_path = kind_s2");
+            c.commit();
+            c.setAutoCommit(true);
+            assertEquals(1, s.executeUpdate(update), "SET LOCAL ended with its transaction: public again");
+        }
+    }
+
+    private static void assertRefusedAndS2Untouched(Statement s, String update, String when) throws SQLException {
+        PSQLException refused = assertThrows(PSQLException.class, () -> s.executeUpdate(update), when);
+        assertEquals("42501", refused.getSQLState(), when + ": " + refused.getMessage());
+        try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
+                .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
+            assertTrue(rs.next());
+            assertEquals("a", rs.getString(1), when + ": the read-only schema's row is untouched");
         }
     }
 

@@ -1,0 +1,176 @@
+package io.pgguard.core.relay;
+
+import io.pgguard.core.inspect.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The role and search_path PgGuard judges a session's statements with, following how PostgreSQL keeps settings
+ * made in a transaction: a change in a transaction that rolls back (ROLLBACK, an error, a failed COMMIT) is
+ * undone, SET LOCAL ends with its transaction, and ROLLBACK TO SAVEPOINT undoes what was set after the savepoint.
+ * PgGuard sees a transaction's outcome by command tags and ReadyForQuery, not by savepoint names, so after a
+ * ROLLBACK TO SAVEPOINT that may have undone a change it keeps every value the session may now have, and a
+ * statement must pass under each of them ({@link #possible}).
+ */
+final class RoleAndSearchPath {
+    /** A role (null: the login user) and a search_path (null: the server's default). */
+    record Values(String role, List<String> searchPath) {}
+
+    /**
+     * More possible values than this and PgGuard gives up following the session (each statement is judged under
+     * every one); the values remembered from a block are bounded by it too.
+     */
+    static final int MAX_POSSIBLE = 16;
+
+    /** What the session may have now; one value but after a ROLLBACK TO SAVEPOINT undid a change. */
+    private List<Values> current;
+    /** What a COMMIT of the open transaction keeps: the changes without LOCAL. */
+    private List<Values> persisting;
+    /** What the session had when no transaction was open: what a rollback returns to. */
+    private List<Values> outside;
+    /** Every value current and persisting had in the open explicit block, for a ROLLBACK TO SAVEPOINT. */
+    private final List<Values> seenCurrent = new ArrayList<>();
+    private final List<Values> seenPersisting = new ArrayList<>();
+    private boolean inBlock;
+    private boolean changedInBlock;
+    private boolean failed;
+    /** The last COMMIT or ROLLBACK tag in the open block (ROLLBACK TO SAVEPOINT also answers ROLLBACK). */
+    private String endTag;
+
+    RoleAndSearchPath(List<String> initialSearchPath) {
+        current = List.of(new Values(null, initialSearchPath));
+        persisting = current;
+        outside = current;
+    }
+
+    /** The value statements are judged with when it is the only one. */
+    Values now() {
+        return current.get(0);
+    }
+
+    /** Every value the session may have, when there are several; null when PgGuard knows it. */
+    List<Values> possible() {
+        return current.size() > 1 ? current : null;
+    }
+
+    /** All values the session may have now (one, usually). */
+    List<Values> all() {
+        return current;
+    }
+
+    boolean lostTrack() {
+        return current.size() > MAX_POSSIBLE;
+    }
+
+    /** A statement that changes role or search_path succeeded. */
+    void changed(Verdict verdict) {
+        if (verdict.newEffectiveRole() == null && verdict.newSearchPath() == null) {
+            return;
+        }
+        current = map(current, verdict);
+        if (!verdict.sessionChangeIsLocal()) {
+            persisting = map(persisting, verdict);
+        }
+        if (inBlock) {
+            changedInBlock = true;
+            remember(seenCurrent, current);
+            remember(seenPersisting, persisting);
+        }
+    }
+
+    /** A CommandComplete tag: the block's beginning and end, and rollbacks to savepoints. */
+    void commandTag(String tag) {
+        switch (tag) {
+            case "BEGIN", "START TRANSACTION" -> startBlock();
+            case "COMMIT", "PREPARE TRANSACTION" -> endTag = "COMMIT";
+            case "ROLLBACK" -> {
+                endTag = "ROLLBACK";
+                if (inBlock && changedInBlock) {
+                    // Perhaps a ROLLBACK TO SAVEPOINT: the session may have any value it had in the block.
+                    current = union(outside, seenCurrent);
+                    persisting = union(outside, seenPersisting);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** An ErrorResponse to a statement: an implicit transaction rolls back, an explicit block fails. */
+    void error() {
+        failed = true;
+    }
+
+    /** ReadyForQuery: at 'I' no transaction is open any more, and what it changed stays or is undone. */
+    void readyForQuery(char status) {
+        if (status != 'I') {
+            if (!inBlock) {
+                startBlock(); // BEGIN inside a Query string or a batch
+            }
+            return;
+        }
+        // A block commits by its COMMIT (a failed one answers ROLLBACK; an error in COMMIT itself, no tag); an
+        // implicit transaction commits unless a statement in it failed.
+        boolean committed = inBlock ? "COMMIT".equals(endTag) : !failed;
+        current = committed ? persisting : outside;
+        persisting = current;
+        outside = current;
+        inBlock = false;
+        changedInBlock = false;
+        failed = false;
+        endTag = null;
+        seenCurrent.clear();
+        seenPersisting.clear();
+    }
+
+    private void startBlock() {
+        if (inBlock) {
+            return;
+        }
+        inBlock = true;
+        failed = false;
+        endTag = null;
+        remember(seenCurrent, current);
+        remember(seenPersisting, persisting);
+    }
+
+    private static List<Values> map(List<Values> values, Verdict verdict) {
+        List<Values> out = new ArrayList<>(values.size());
+        for (Values v : values) {
+            String role = verdict.newEffectiveRole() == null ? v.role()
+                    : verdict.newEffectiveRole().isEmpty() ? null : verdict.newEffectiveRole();
+            List<String> path = verdict.newSearchPath() == null ? v.searchPath()
+                    : verdict.newSearchPath().isEmpty() ? null : verdict.newSearchPath();
+            Values next = new Values(role, path);
+            if (!out.contains(next)) {
+                out.add(next);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<Values> union(List<Values> first, List<Values> more) {
+        List<Values> out = new ArrayList<>(first);
+        addAll(out, more);
+        return List.copyOf(out);
+    }
+
+    /** Adds to what a block has seen, up to one value past the limit: enough to know it was passed. */
+    private static void remember(List<Values> seen, List<Values> values) {
+        for (Values v : values) {
+            if (seen.size() > MAX_POSSIBLE) {
+                return;
+            }
+            if (!seen.contains(v)) {
+                seen.add(v);
+            }
+        }
+    }
+
+    private static void addAll(List<Values> into, List<Values> values) {
+        for (Values v : values) {
+            if (!into.contains(v)) {
+                into.add(v);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.pgguard.core.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgguard.core.inspect.Verdict;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How PostgreSQL keeps role and search_path changes across transactions, as PgGuard follows them from what the
+ * server answers: command tags, errors and ReadyForQuery. (End to end against PostgreSQL:
+ * RuleKindsEndToEndTest.searchPathChangesFollowTheirTransactions.)
+ */
+class RoleAndSearchPathTest {
+    private final RoleAndSearchPath session = new RoleAndSearchPath(List.of("start"));
+
+    private static Verdict setPath(String schema) {
+        return Verdict.forward(null).withNewSearchPath(List.of(schema));
+    }
+
+    private static Verdict setLocalPath(String schema) {
+        return setPath(schema).withSessionChangeIsLocal();
+    }
+
+    private List<String> path() {
+        return session.now().searchPath();
+    }
+
+    @Test
+    void aChangeOutsideABlockCommitsWithItsImplicitTransaction() {
+        session.changed(setPath("a"));
+        session.readyForQuery('I');
+        assertEquals(List.of("a"), path());
+        assertNull(session.possible());
+    }
+
+    @Test
+    void anErrorInTheImplicitTransactionUndoesItsChanges() {
+        session.changed(setPath("a"));
+        session.error();
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path());
+    }
+
+    @Test
+    void aBlockKeepsItsChangesOnlyIfItCommits() {
+        session.commandTag("BEGIN");
+        session.changed(setPath("a"));
+        session.readyForQuery('T');
+        assertEquals(List.of("a"), path(), "in force inside the block");
+        session.commandTag("ROLLBACK");
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path());
+
+        session.commandTag("BEGIN");
+        session.changed(setPath("b"));
+        session.commandTag("COMMIT");
+        session.readyForQuery('I');
+        assertEquals(List.of("b"), path());
+    }
+
+    /** A failed block answers COMMIT with ROLLBACK; a COMMIT that fails itself (a deferred constraint) answers none. */
+    @Test
+    void aCommitThatFailsUndoesTheBlock() {
+        session.commandTag("BEGIN");
+        session.changed(setPath("a"));
+        session.error();
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path());
+    }
+
+    @Test
+    void setLocalEndsWithItsTransactionAndASessionSetAfterItStays() {
+        session.commandTag("BEGIN");
+        session.changed(setLocalPath("local"));
+        assertEquals(List.of("local"), path());
+        session.commandTag("COMMIT");
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path());
+
+        session.commandTag("BEGIN");
+        session.changed(setLocalPath("local"));
+        session.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
+        session.commandTag("COMMIT");
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path(), "the LOCAL path ended");
+        assertEquals("bob", session.now().role(), "the role set for the session stayed");
+    }
+
+    /** ROLLBACK TO SAVEPOINT answers ROLLBACK too: PgGuard cannot tell which change it undid. */
+    @Test
+    void aRollbackToASavepointLeavesEveryValueOfTheBlockPossible() {
+        session.commandTag("BEGIN");
+        session.changed(setPath("a"));
+        session.commandTag("SAVEPOINT");
+        session.changed(setPath("b"));
+        session.commandTag("ROLLBACK");
+        session.readyForQuery('T');
+        assertEquals(Set.of(List.of("start"), List.of("a"), List.of("b")), paths());
+        session.commandTag("COMMIT");
+        session.readyForQuery('I');
+        assertEquals(Set.of(List.of("start"), List.of("a"), List.of("b")), paths(), "committed, one of them");
+
+        session.changed(setPath("c"));
+        session.readyForQuery('I');
+        assertNull(session.possible(), "a new SET of the path settles it");
+        assertEquals(List.of("c"), path());
+    }
+
+    @Test
+    void tooManyPossibleValuesLoseTrack() {
+        session.commandTag("BEGIN");
+        for (int i = 0; i <= RoleAndSearchPath.MAX_POSSIBLE; i++) {
+            session.changed(setPath("s" + i));
+        }
+        assertFalse(session.lostTrack());
+        session.commandTag("ROLLBACK");
+        session.readyForQuery('T');
+        assertTrue(session.lostTrack(), "after a ROLLBACK TO SAVEPOINT");
+    }
+
+    private Set<List<String>> paths() {
+        return Set.copyOf(session.all().stream().map(RoleAndSearchPath.Values::searchPath).toList());
+    }
+}
