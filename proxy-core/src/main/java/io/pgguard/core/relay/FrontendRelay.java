@@ -278,9 +278,9 @@ final class FrontendRelay {
     }
 
     /**
-     * The rules were reloaded, or the session's search_path changed, since the statement was judged, so it is
-     * judged again as the server will run it: by the rules in force, with the session's search_path of now
-     * (PostgreSQL analyses the statement again with it). One they refuse is refused here, and its Bind fails.
+     * The rules were reloaded, or the session's role or search_path changed, since the statement was judged, so
+     * it is judged again as the server will run it: by the rules in force, as the role and with the search_path of
+     * now (PostgreSQL checks privileges as the role of now and analyses the statement again under a new path). One they refuse is refused here, and its Bind fails.
      * One they would rewrite cannot be, as the server holds the text it was prepared with: the client is told
      * to prepare it again (26000, as for a statement the server dropped; pgjdbc then prepares it again and
      * retries). Returns the verdict to bind with, or null when the Bind was failed.
@@ -301,8 +301,8 @@ final class FrontendRelay {
         if (!sameText) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "judged-again",
                     new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared statement \""
-                            + statementName + "\" must be prepared again: the rules or the search_path changed since",
-                            null, "Prepare it again."));
+                            + statementName + "\" must be prepared again: the rules, the role or the search_path"
+                            + " changed since", null, "Prepare it again."));
             return null;
         }
         names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge,
@@ -583,12 +583,24 @@ final class FrontendRelay {
         session.client.close();
     }
 
-    /**
-     * The inspector's verdict on {@code message}'s SQL. An inspector (or an event sink) that throws has failed:
-     * the message is released unsent and the exception ends the session (an internal error, never a forward).
-     */
     private Verdict inspect(ByteBuf message, String sql, SqlOrigin origin, long start) {
         return inspect(message, session, sql, origin, start);
+    }
+
+    /**
+     * The inspector's verdict on {@code message}'s SQL, judged as the session {@code as}. An inspector (or an event
+     * sink) that throws has failed: the message is released unsent and the exception ends the session (an internal
+     * error, never a forward).
+     */
+    private Verdict inspect(ByteBuf message, SessionView as, String sql, SqlOrigin origin, long start) {
+        try {
+            Verdict verdict = judge(as, sql, origin);
+            session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
+            return verdict;
+        } catch (RuntimeException | Error e) {
+            message.release();
+            throw e;
+        }
     }
 
     /**
@@ -629,17 +641,6 @@ final class FrontendRelay {
             "PgGuard: the rules treat this statement differently under the roles or search_paths this session may"
                     + " have after ROLLBACK TO SAVEPOINT undid a change of them", null,
             "Set the role and search_path again (SET ROLE, SET search_path), then retry."), "session-undecided", null);
-
-    private Verdict inspect(ByteBuf message, SessionView as, String sql, SqlOrigin origin, long start) {
-        try {
-            Verdict verdict = judge(as, sql, origin);
-            session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
-            return verdict;
-        } catch (RuntimeException | Error e) {
-            message.release();
-            throw e;
-        }
-    }
 
     private void forward(ByteBuf message, PendingResponse pending) {
         if (session.tracker.skippingToSync() && pending.kind != PendingResponse.Kind.SYNC) {

@@ -29,6 +29,9 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     private static final int AUTH_OK = 0;
     /** A CopyData's length field holding a 16-bit field count alone, which is -1 in a binary copy's trailer. */
     private static final int BINARY_COPY_TRAILER_LENGTH = 4 + 2;
+    /** The command tags that begin or end a transaction block (ROLLBACK TO SAVEPOINT answers ROLLBACK too). */
+    private static final String[] TRANSACTION_TAGS = {"BEGIN", "START TRANSACTION", "COMMIT", "PREPARE TRANSACTION",
+            "ROLLBACK"};
 
     private final ProxySession session;
     private BackendStreamScanner scanner;
@@ -133,7 +136,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
                     BackendMessageType.ERROR_RESPONSE, BackendMessageType.COMMAND_COMPLETE,
                     BackendMessageType.PORTAL_SUSPENDED, BackendMessageType.COPY_OUT_RESPONSE -> true;
             // Two bytes in a binary COPY TO may be its trailer, which is no row; rows pass by their header alone.
-            case BackendMessageType.COPY_DATA -> length == BINARY_COPY_TRAILER_LENGTH && session.tracker.inBinaryCopyOut();
+            case BackendMessageType.COPY_DATA ->
+                    length == BINARY_COPY_TRAILER_LENGTH && session.tracker.inBinaryCopyOut();
             default -> false;
         };
     }
@@ -277,9 +281,6 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         session.relay.settled(head);
         return null;
     }
-
-    private static final String[] TRANSACTION_TAGS = {"BEGIN", "START TRANSACTION", "COMMIT", "PREPARE TRANSACTION",
-            "ROLLBACK"};
 
     /** The tags that begin or end a transaction block, matched in place (no String made for every statement). */
     static String transactionTag(ByteBuf tag) {

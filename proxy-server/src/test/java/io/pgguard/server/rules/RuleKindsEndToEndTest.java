@@ -307,9 +307,7 @@ class RuleKindsEndToEndTest {
      */
     @Test
     void aPreparedStatementIsJudgedWithTheSearchPathItRunsUnder() throws Exception {
-        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
-                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
-                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        schemaKindS2WritableInPostgresBy("kind_user");
         Properties serverPrepared = new Properties();
         serverPrepared.setProperty("prepareThreshold", "1");
         try (Connection c = guard.connect("kind_user", "pw", "postgres", serverPrepared);
@@ -321,11 +319,7 @@ class RuleKindsEndToEndTest {
             PSQLException refused = assertThrows(PSQLException.class, update::executeUpdate);
             assertEquals("42501", refused.getSQLState(), refused.getMessage());
             assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
-            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
-                    .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
-                assertTrue(rs.next());
-                assertEquals("a", rs.getString(1), "the read-only schema's row is untouched");
-            }
+            assertKindS2RowUntouched("the read-only schema's row is untouched");
             c.createStatement().execute("SELECT set_config('search_path', 'public', false)");
             assertEquals(1, update.executeUpdate(), "back on public, where the rules allow it");
         }
@@ -337,19 +331,13 @@ class RuleKindsEndToEndTest {
      */
     @Test
     void aWritePipelinedBehindASearchPathChangeIsJudgedUnderTheNewPath() throws Exception {
-        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
-                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
-                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        schemaKindS2WritableInPostgresBy("kind_user");
         try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
             s.addBatch("SET search_path = kind_s2");
             s.addBatch("UPDATE kind_items SET v = 'batched' WHERE id = 1");
             java.sql.BatchUpdateException refused = assertThrows(java.sql.BatchUpdateException.class, s::executeBatch);
             assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
-            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
-                    .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
-                assertTrue(rs.next());
-                assertEquals("a", rs.getString(1), "the read-only schema's row is untouched");
-            }
+            assertKindS2RowUntouched("the read-only schema's row is untouched");
             s.clearBatch();
             s.addBatch("SET search_path = public");
             s.addBatch("UPDATE kind_items SET v = 'batched' WHERE id = 2");
@@ -365,9 +353,7 @@ class RuleKindsEndToEndTest {
      */
     @Test
     void searchPathChangesFollowTheirTransactions() throws Exception {
-        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
-                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
-                + "GRANT ALL ON SCHEMA kind_s2 TO kind_user; GRANT ALL ON kind_s2.kind_items TO kind_user");
+        schemaKindS2WritableInPostgresBy("kind_user");
         String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
         try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
             s.execute("SET search_path = kind_s2");
@@ -404,18 +390,27 @@ class RuleKindsEndToEndTest {
     private static void assertRefusedAndS2Untouched(Statement s, String update, String when) throws SQLException {
         PSQLException refused = assertThrows(PSQLException.class, () -> s.executeUpdate(update), when);
         assertEquals("42501", refused.getSQLState(), when + ": " + refused.getMessage());
+        assertKindS2RowUntouched(when + ": the read-only schema's row is untouched");
+    }
+
+    /** Schema kind_s2 with one row, which PostgreSQL lets {@code user} write: only the rules make it read-only. */
+    private static void schemaKindS2WritableInPostgresBy(String user) throws SQLException {
+        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
+                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
+                + "GRANT ALL ON SCHEMA kind_s2 TO " + user + "; GRANT ALL ON kind_s2.kind_items TO " + user);
+    }
+
+    private static void assertKindS2RowUntouched(String message) throws SQLException {
         try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
                 .executeQuery("SELECT v FROM kind_s2.kind_items WHERE id = 1")) {
             assertTrue(rs.next());
-            assertEquals("a", rs.getString(1), when + ": the read-only schema's row is untouched");
+            assertEquals("a", rs.getString(1), message);
         }
     }
 
     @Test
     void aSearchPathSetInAFailedQueryStringDoesNotChangeHowNamesAreJudged() throws Exception {
-        pg.sql("DROP SCHEMA IF EXISTS kind_s2 CASCADE; CREATE SCHEMA kind_s2; "
-                + "CREATE TABLE kind_s2.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_s2.kind_items VALUES (1, 'a');"
-                + "GRANT ALL ON SCHEMA kind_s2 TO capped_writer; GRANT ALL ON kind_s2.kind_items TO capped_writer");
+        schemaKindS2WritableInPostgresBy("capped_writer");
         Properties props = new Properties();
         props.setProperty("preferQueryMode", "simple");
         try (Connection c = guard.connect("capped_writer", "pw", "postgres", props); Statement s = c.createStatement()) {
