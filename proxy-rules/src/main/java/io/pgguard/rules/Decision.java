@@ -31,6 +31,17 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
         return action == Action.REJECT;
     }
 
+    /** What the message's statements do to SQL-level prepared statements, in order. */
+    public List<SqlPreparedStatement> sqlPreparedStatements() {
+        List<SqlPreparedStatement> uses = new java.util.ArrayList<>();
+        for (StatementFacts f : statements) {
+            if (f.preparedStatement() != null) {
+                uses.add(f.preparedStatement());
+            }
+        }
+        return uses;
+    }
+
     /**
      * Whether the role or search_path change of this message lasts until the end of its transaction only: every
      * statement in it that changes them does so with SET LOCAL or set_config(..., true).

@@ -25,13 +25,16 @@ import java.util.List;
  * @param searchPathChange new search_path if the statement sets it (empty list for RESET), else null
  * @param localChange     the role or search_path change lasts until the end of the transaction only (SET LOCAL,
  *                        set_config with is_local true)
+ * @param preparedStatement what a PREPARE, EXECUTE or DEALLOCATE does to a named SQL prepared statement; null
+ *                        for other statements
  * @param setting         the setting a SET/RESET/SHOW/set_config names, lowercased; null otherwise
  * @param fingerprint     normalised text with literals replaced by '?'
  */
 public record StatementFacts(int index, int start, int end, String text, CommandKind kind, CommandKind innerKind,
         ParsedBy parsedBy, String parseError, List<TableAccess> tables, List<WriteOperation> writes,
         List<FunctionCall> functions, List<String> unknownEffects, long limit, RewriteSite rowCapRewrite,
-        String roleChange, List<String> searchPathChange, boolean localChange, String setting, String fingerprint) {
+        String roleChange, List<String> searchPathChange, boolean localChange, SqlPreparedStatement preparedStatement,
+        String setting, String fingerprint) {
 
     public static final long NO_LIMIT = -1;
     public static final long NON_LITERAL_LIMIT = -2;

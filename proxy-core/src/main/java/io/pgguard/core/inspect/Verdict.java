@@ -27,6 +27,7 @@ public final class Verdict {
     private List<String> statementTexts = List.of();
     private boolean dropsPreparedStatements;
     private boolean sessionChangeIsLocal;
+    private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -66,6 +67,7 @@ public final class Verdict {
         copy.statementTexts = statementTexts;
         copy.dropsPreparedStatements = dropsPreparedStatements;
         copy.sessionChangeIsLocal = sessionChangeIsLocal;
+        copy.sqlPreparedStatements = sqlPreparedStatements;
         return copy;
     }
 
@@ -81,6 +83,17 @@ public final class Verdict {
 
     public boolean sessionChangeIsLocal() {
         return sessionChangeIsLocal;
+    }
+
+    /** The text's PREPAREs, EXECUTEs and DEALLOCATEs of SQL-level prepared statements, in order. */
+    public Verdict withSqlPreparedStatements(List<SqlPreparedStatementUse> uses) {
+        Verdict copy = copy(newEffectiveRole);
+        copy.sqlPreparedStatements = List.copyOf(uses);
+        return copy;
+    }
+
+    public List<SqlPreparedStatementUse> sqlPreparedStatements() {
+        return sqlPreparedStatements;
     }
 
     /** The text holds SQL that may drop prepared statements (DEALLOCATE, DISCARD). */

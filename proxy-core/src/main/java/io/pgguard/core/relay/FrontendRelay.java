@@ -3,6 +3,7 @@ package io.pgguard.core.relay;
 import io.netty.buffer.ByteBuf;
 import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.SqlOrigin;
+import io.pgguard.core.inspect.SqlPreparedStatementUse;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.Bind;
@@ -199,13 +200,24 @@ final class FrontendRelay {
     }
 
     /**
-     * A statement that switches role or search_path changes how what follows it must be judged, and the session
-     * takes the change on only when the server has answered it: until then, what the client sent after it (a
-     * pipeline) waits, one round trip, instead of being judged by the role or path it will not run under.
+     * A statement that switches role or search_path, or prepares or deallocates an SQL prepared statement,
+     * changes how what follows it must be judged, and the session takes the change on only when the server has
+     * answered it: until then, what the client sent after it (a pipeline) waits, one round trip, instead of being
+     * judged by a role, path or prepared statement that is not the server's.
      */
     private static boolean changesSession(Verdict verdict) {
-        return verdict != null && !verdict.isReject()
-                && (verdict.newSearchPath() != null || verdict.newEffectiveRole() != null);
+        if (verdict == null || verdict.isReject()) {
+            return false;
+        }
+        if (verdict.newSearchPath() != null || verdict.newEffectiveRole() != null) {
+            return true;
+        }
+        for (SqlPreparedStatementUse use : verdict.sqlPreparedStatements()) {
+            if (use.kind() != SqlPreparedStatementUse.Kind.EXECUTE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onParse(ByteBuf message) {
@@ -603,12 +615,69 @@ final class FrontendRelay {
         }
     }
 
+    /** The inspector's verdict on a text (see {@link #judgeText}), and on what its EXECUTEs run. */
+    private Verdict judge(SessionView as, String sql, SqlOrigin origin) {
+        Verdict verdict = judgeText(as, sql, origin);
+        if (verdict.isReject() || verdict.sqlPreparedStatements().isEmpty()) {
+            return verdict;
+        }
+        Verdict refusal = refusedExecute(as, verdict);
+        return refusal != null ? refusal : verdict;
+    }
+
     /**
-     * The inspector's verdict. While the session may have one of several roles and search_paths (after a
-     * ROLLBACK TO SAVEPOINT undid a change of them, see {@link RoleAndSearchPath}), the statement is judged under
+     * An EXECUTE runs what its PREPARE prepared, which PostgreSQL analyses again under the search_path of now and
+     * runs as the role of now: judged again when the rules, role or search_path changed since it was last judged
+     * (and at its first EXECUTE). Returns the refusal of the first EXECUTE the rules refuse now, or null.
+     */
+    private Verdict refusedExecute(SessionView as, Verdict verdict) {
+        StatementInspector inspector = session.context.inspector();
+        List<SqlPreparedStatementUse> uses = verdict.sqlPreparedStatements();
+        for (int i = 0; i < uses.size(); i++) {
+            SqlPreparedStatementUse use = uses.get(i);
+            if (use.kind() != SqlPreparedStatementUse.Kind.EXECUTE || preparedBefore(uses, i, use.name())) {
+                continue; // prepared earlier in the same text, and judged with it
+            }
+            ServerNames.Prepared prepared = session.sqlPrepared().get(use.name());
+            if (prepared == null) {
+                return Verdict.reject(new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
+                        "prepared statement \"" + use.name() + "\" does not exist", null, null), "unknown-statement", null);
+            }
+            List<RoleAndSearchPath.Values> now = session.roleAndPath().all();
+            if (prepared.judgedBy() == inspector && prepared.judgedUnder().equals(now)) {
+                continue;
+            }
+            Verdict inner = judgeText(JudgedSession.lexingAs(as, prepared.standardConformingStrings()), prepared.sql(),
+                    SqlOrigin.SIMPLE_QUERY);
+            if (inner.isReject()) {
+                return inner;
+            }
+            if (inner.action() == Verdict.Action.REWRITE) { // the server holds the text as it was prepared
+                return Verdict.reject(new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard: prepared"
+                        + " statement \"" + use.name() + "\" must be prepared again: the rules would now change its text",
+                        null, "DEALLOCATE it and PREPARE it again."), "judged-again", null);
+            }
+            session.sqlPrepared().judgedAgain(use.name(), new ServerNames.Prepared(inner, prepared.sql(), inspector,
+                    now, prepared.standardConformingStrings()));
+        }
+        return null;
+    }
+
+    private static boolean preparedBefore(List<SqlPreparedStatementUse> uses, int index, String name) {
+        for (int i = 0; i < index; i++) {
+            if (uses.get(i).kind() == SqlPreparedStatementUse.Kind.PREPARE && uses.get(i).name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The inspector's verdict on a text. While the session may have one of several roles and search_paths (after
+     * a ROLLBACK TO SAVEPOINT undid a change of them, see {@link RoleAndSearchPath}), the text is judged under
      * each: refused if any refuses it, and refused too if they would treat it differently.
      */
-    private Verdict judge(SessionView as, String sql, SqlOrigin origin) {
+    private Verdict judgeText(SessionView as, String sql, SqlOrigin origin) {
         StatementInspector inspector = session.context.inspector();
         List<RoleAndSearchPath.Values> possible = session.roleAndPath().possible();
         if (possible == null) {

@@ -59,6 +59,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     private boolean standardConformingStrings = true;
     private char transactionStatus = 'I';
     private RoleAndSearchPath roleAndPath = new RoleAndSearchPath(null);
+    private final SqlPreparedStatements sqlPrepared = new SqlPreparedStatements();
     private BackendKeyData serverKey;
     private CancelKey clientKey;
     long statements;
@@ -159,6 +160,10 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     /** The role and search_path the session may have; several only after a ROLLBACK TO SAVEPOINT undid a change. */
     RoleAndSearchPath roleAndPath() {
         return roleAndPath;
+    }
+
+    SqlPreparedStatements sqlPrepared() {
+        return sqlPrepared;
     }
 
     /** Whether texts PgGuard decodes and encodes again as UTF-8 keep their bytes in this session. */
@@ -279,6 +284,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     /** A statement that succeeded may have switched role or search_path; later decisions must know. */
     void applySessionEffects(Verdict verdict) {
         roleAndPath.changed(verdict);
+        sqlPrepared.completed(verdict, standardConformingStrings);
     }
 
     /**

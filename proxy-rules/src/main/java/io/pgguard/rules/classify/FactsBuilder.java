@@ -4,6 +4,7 @@ import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.FunctionCall;
 import io.pgguard.rules.ParsedBy;
 import io.pgguard.rules.RewriteSite;
+import io.pgguard.rules.SqlPreparedStatement;
 import io.pgguard.rules.StatementFacts;
 import io.pgguard.rules.TableAccess;
 import io.pgguard.rules.WriteOperation;
@@ -27,6 +28,7 @@ final class FactsBuilder {
     String roleChange;
     List<String> searchPathChange;
     boolean localChange;
+    SqlPreparedStatement preparedStatement;
     String setting;
 
     FactsBuilder kind(CommandKind k) {
@@ -87,6 +89,6 @@ final class FactsBuilder {
         return new StatementFacts(index, start, end, text, kind, innerKind, parsedBy, parseError,
                 List.copyOf(tables), List.copyOf(writes), List.copyOf(functions), List.copyOf(unknownEffects),
                 limit, rowCapRewrite, roleChange, searchPathChange == null ? null : List.copyOf(searchPathChange),
-                localChange, setting, fingerprint);
+                localChange, preparedStatement, setting, fingerprint);
     }
 }

@@ -1,6 +1,7 @@
 package io.pgguard.rules.classify;
 
 import io.pgguard.rules.CommandKind;
+import io.pgguard.rules.SqlPreparedStatement;
 import io.pgguard.rules.StatementFacts;
 import io.pgguard.rules.TableAccess;
 import io.pgguard.rules.TableAccess.Access;
@@ -42,7 +43,7 @@ final class UtilityClassifier {
             case "release" -> b.kind(CommandKind.RELEASE_SAVEPOINT);
             case "prepare" -> prepare(c, b);
             case "execute" -> execute(c, b);
-            case "deallocate" -> b.kind(CommandKind.DEALLOCATE);
+            case "deallocate" -> deallocate(c, b);
             case "declare" -> declare(c, b);
             case "fetch" -> b.kind(CommandKind.FETCH);
             case "move" -> b.kind(CommandKind.MOVE);
@@ -110,12 +111,31 @@ final class UtilityClassifier {
             return;
         }
         b.kind(CommandKind.PREPARE);
+        String name = c.name();
         int as = c.findTopLevel("as");
-        if (as < 0 || as + 1 >= c.tokens.size()) {
-            b.unparseable("PREPARE without AS statement");
+        if (name == null || as < 0 || as + 1 >= c.tokens.size()) {
+            b.unparseable("PREPARE without a name or an AS statement");
             return;
         }
-        wrap(c.tokens.subList(as + 1, c.tokens.size()), b);
+        List<Token> statement = c.tokens.subList(as + 1, c.tokens.size());
+        wrap(statement, b);
+        b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.PREPARE, name,
+                source.substring(statement.get(0).start(), statement.get(statement.size() - 1).end()));
+    }
+
+    /** DEALLOCATE [PREPARE] name | ALL. */
+    private static void deallocate(TokenCursor c, FactsBuilder b) {
+        b.kind(CommandKind.DEALLOCATE);
+        c.accept("prepare");
+        String name = null;
+        if (!c.accept("all")) {
+            name = c.name();
+            if (name == null) {
+                b.unparseable("DEALLOCATE without a name");
+                return;
+            }
+        }
+        b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, name, null);
     }
 
     /**
@@ -124,7 +144,12 @@ final class UtilityClassifier {
      */
     private void execute(TokenCursor c, FactsBuilder b) {
         b.kind(CommandKind.EXECUTE);
-        c.name();
+        String name = c.name();
+        if (name == null) {
+            b.unparseable("EXECUTE without a name");
+            return;
+        }
+        b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.EXECUTE, name, null);
         if (c.peek() != null && c.peek().type() == TokenType.LPAREN) {
             int close = c.matchingParen(c.i);
             if (close < 0) {
@@ -376,6 +401,7 @@ final class UtilityClassifier {
         if (c.accept("all")) {
             b.roleChange = "";
             b.searchPathChange = List.of();
+            b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, null, null);
         }
     }
 

@@ -60,7 +60,7 @@ public final class PolicyEvaluator {
         if (script.failed()) {
             return List.of(new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
                     script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
-                    null, false, null, ""));
+                    null, false, null, null, ""));
         }
         return classifier.classify(script, ctx.searchPath());
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.FunctionCall;
 import io.pgguard.rules.ParsedBy;
+import io.pgguard.rules.SqlPreparedStatement;
 import io.pgguard.rules.StatementFacts;
 import io.pgguard.rules.TableAccess;
 import io.pgguard.rules.TableAccess.Access;
@@ -179,6 +180,26 @@ class StatementClassifierTest {
         assertEquals("", one("RESET ROLE").roleChange());
         assertEquals("", one("SET ROLE NONE").roleChange());
         assertEquals("", one("SET SESSION AUTHORIZATION DEFAULT").roleChange());
+    }
+
+    /** The proxy follows SQL-level prepared statements by name, and keeps the text PREPARE prepares. */
+    @Test
+    void preparedStatementUsesAreNamed() {
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.PREPARE, "upd",
+                "UPDATE t SET v = $2 WHERE id = $1"),
+                one("PREPARE upd (int, text) AS UPDATE t SET v = $2 WHERE id = $1").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.EXECUTE, "upd", null),
+                one("EXECUTE upd(1, 'x')").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.EXECUTE, "Mixed", null),
+                one("EXECUTE \"Mixed\"").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, "upd", null),
+                one("DEALLOCATE PREPARE upd").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, null, null),
+                one("DEALLOCATE ALL").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, null, null),
+                one("DISCARD ALL").preparedStatement());
+        assertNull(one("PREPARE TRANSACTION 'tx1'").preparedStatement());
+        assertNull(one("SELECT 1").preparedStatement());
     }
 
     /** SET LOCAL and set_config(..., true) end with their transaction; the proxy must know which changes do. */

@@ -2,6 +2,7 @@ package io.pgguard.server.rules;
 
 import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.SqlOrigin;
+import io.pgguard.core.inspect.SqlPreparedStatementUse;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.PgError;
@@ -10,6 +11,7 @@ import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.Decision;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.Rejection;
+import io.pgguard.rules.SqlPreparedStatement;
 import io.pgguard.rules.StatementContext;
 import io.pgguard.rules.StatementSource;
 import io.pgguard.rules.lex.StatementSplitter;
@@ -110,6 +112,11 @@ public final class RulesInspector implements StatementInspector {
         }
         if (decision.sessionChangeIsLocal()) {
             verdict = verdict.withSessionChangeIsLocal();
+        }
+        List<SqlPreparedStatement> uses = decision.sqlPreparedStatements();
+        if (!uses.isEmpty()) {
+            verdict = verdict.withSqlPreparedStatements(uses.stream().map(u -> new SqlPreparedStatementUse(
+                    SqlPreparedStatementUse.Kind.valueOf(u.use().name()), u.name(), u.text())).toList());
         }
         if (dropsPreparedStatements(decision)) {
             verdict = verdict.withDropsPreparedStatements();

@@ -408,6 +408,36 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    /**
+     * An SQL EXECUTE runs what its PREPARE prepared, which PostgreSQL analyses again under the search_path of the
+     * EXECUTE: it is judged as what it will run, there and then.
+     */
+    @Test
+    void anSqlExecuteIsJudgedAsWhatItRunsUnderThePathOfNow() throws Exception {
+        schemaKindS2WritableInPostgresBy("kind_user");
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            s.execute("PREPARE upd (int) AS UPDATE kind_items SET v = 'sql-prepared' WHERE id = $1");
+            assertEquals(1, s.executeUpdate("EXECUTE upd(1)"));
+            s.execute("SELECT set_config('search_path', 'kind_s2', false)");
+            PSQLException refused = assertThrows(PSQLException.class, () -> s.executeUpdate("EXECUTE upd(1)"));
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
+            assertKindS2RowUntouched("the read-only schema's row is untouched");
+
+            s.execute("SELECT set_config('search_path', 'public', false)");
+            assertEquals(1, s.executeUpdate("EXECUTE upd(1)"), "back on public, where the rules allow it");
+            s.execute("DEALLOCATE upd");
+            assertEquals("26000", assertThrows(PSQLException.class, () -> s.executeUpdate("EXECUTE upd(1)"))
+                    .getSQLState(), "gone, as PostgreSQL says too");
+            s.execute("PREPARE two AS SELECT 2; EXECUTE two");
+            assertTrue(s.getMoreResults(), "prepared and executed in one text (one pipeline)");
+            try (ResultSet rs = s.getResultSet()) {
+                assertTrue(rs.next());
+                assertEquals(2, rs.getInt(1));
+            }
+        }
+    }
+
     @Test
     void aSearchPathSetInAFailedQueryStringDoesNotChangeHowNamesAreJudged() throws Exception {
         schemaKindS2WritableInPostgresBy("capped_writer");
