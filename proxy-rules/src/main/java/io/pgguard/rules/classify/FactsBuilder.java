@@ -66,7 +66,9 @@ final class FactsBuilder {
             searchPathChange = inner.searchPathChange();
         }
         localChange |= inner.localChange();
-        localChange |= inner.localChange();
+        if (inner.preparedStatement() != null) {
+            preparedStatement = inner.preparedStatement(); // EXPLAIN ANALYZE EXECUTE runs the prepared statement
+        }
     }
 
     /** Takes over only the effects of evaluated expressions (EXECUTE arguments, COPY WHERE), not the kind. */
@@ -83,6 +85,7 @@ final class FactsBuilder {
         if (inner.searchPathChange() != null) {
             searchPathChange = inner.searchPathChange();
         }
+        localChange |= inner.localChange();
     }
 
     StatementFacts build(int index, int start, int end, String text, String fingerprint) {

@@ -198,6 +198,9 @@ class StatementClassifierTest {
                 one("DEALLOCATE ALL").preparedStatement());
         assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, null, null),
                 one("DISCARD ALL").preparedStatement());
+        assertEquals(new SqlPreparedStatement(SqlPreparedStatement.Use.EXECUTE, "upd", null),
+                one("EXPLAIN ANALYZE EXECUTE upd(1)").preparedStatement(), "runs it");
+        assertNull(one("EXPLAIN EXECUTE upd(1)").preparedStatement(), "plans it only");
         assertNull(one("PREPARE TRANSACTION 'tx1'").preparedStatement());
         assertNull(one("SELECT 1").preparedStatement());
     }
@@ -214,6 +217,7 @@ class StatementClassifierTest {
         assertFalse(one("SELECT set_config('search_path', 'x', false)").localChange());
         assertFalse(one("SELECT set_config('search_path', 'x', 'f')").localChange());
         assertFalse(one("SELECT set_config('search_path', 'x', false)").hasUnknownEffect());
+        assertTrue(one("EXECUTE p(set_config('search_path', 'x', true))").localChange(), "in EXECUTE's arguments");
         assertTrue(one("SELECT set_config('search_path', 'x', now() > now())").hasUnknownEffect(),
                 "when the change ends cannot be told");
     }

@@ -422,6 +422,8 @@ class RuleKindsEndToEndTest {
             PSQLException refused = assertThrows(PSQLException.class, () -> s.executeUpdate("EXECUTE upd(1)"));
             assertEquals("42501", refused.getSQLState(), refused.getMessage());
             assertTrue(refused.getMessage().contains("not granted"), refused.getMessage());
+            assertEquals("42501", assertThrows(PSQLException.class, () -> s.execute("EXPLAIN ANALYZE EXECUTE upd(1)"))
+                    .getSQLState(), "EXPLAIN ANALYZE runs it too");
             assertKindS2RowUntouched("the read-only schema's row is untouched");
 
             s.execute("SELECT set_config('search_path', 'public', false)");
