@@ -643,6 +643,11 @@ final class FrontendRelay {
                 return Verdict.reject(new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME,
                         "prepared statement \"" + use.name() + "\" does not exist", null, null), "unknown-statement", null);
             }
+            if (prepared == SqlPreparedStatements.UNKNOWN) {
+                return Verdict.reject(new PgError("ERROR", SqlState.INVALID_SQL_STATEMENT_NAME, "PgGuard cannot tell"
+                        + " which statement \"" + use.name() + "\" holds after a query string that failed", null,
+                        "DEALLOCATE it and PREPARE it again."), "statement-in-doubt", null);
+            }
             List<RoleAndSearchPath.Values> now = session.roleAndPath().all();
             if (prepared.judgedBy() == inspector && prepared.judgedUnder().equals(now)) {
                 continue;

@@ -267,8 +267,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     // --- life cycle -------------------------------------------------------------------------------------------
 
     void statementCompleted(PendingResponse statement, long endNanos) {
-        if (!statement.failed && statement.verdict != null && !statement.partOfQuery) {
-            applySessionEffects(statement.verdict);
+        if (statement.verdict != null && !statement.partOfQuery) {
+            if (!statement.failed) {
+                applySessionEffects(statement.verdict);
+            } else if (statement.kind == PendingResponse.Kind.SIMPLE_QUERY) {
+                effectsOfAFailedString(statement.verdict);
+            }
         }
         context.events().statementCompleted(this, statement.verdict, endNanos - statement.startNanos,
                 statement.rows, statement.failed);
@@ -285,6 +289,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     void applySessionEffects(Verdict verdict) {
         roleAndPath.changed(verdict);
         sqlPrepared.completed(verdict, standardConformingStrings);
+    }
+
+    /** A Query string failed somewhere: its statements before the failure may have taken effect. */
+    void effectsOfAFailedString(Verdict verdict) {
+        roleAndPath.maybeChanged(verdict);
+        sqlPrepared.maybeCompleted(verdict, standardConformingStrings);
     }
 
     /**

@@ -78,6 +78,26 @@ final class RoleAndSearchPath {
         }
     }
 
+    /**
+     * A Query string with changes failed somewhere: each change may or may not have been made before the failure
+     * (a COMMIT in the string keeps those before it), so the session may have the old values or the new ones.
+     * What ReadyForQuery then tells settles it where it can: an implicit transaction's failure undoes them all.
+     */
+    void maybeChanged(Verdict verdict) {
+        if (verdict.newEffectiveRole() == null && verdict.newSearchPath() == null) {
+            return;
+        }
+        current = union(current, map(current, verdict));
+        if (!verdict.sessionChangeIsLocal()) {
+            persisting = union(persisting, map(persisting, verdict));
+        }
+        if (inBlock) {
+            changedInBlock = true;
+            remember(seenCurrent, current);
+            remember(seenPersisting, persisting);
+        }
+    }
+
     /** A CommandComplete tag: the block's beginning and end, and rollbacks to savepoints. */
     void commandTag(String tag) {
         switch (tag) {

@@ -216,8 +216,12 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             return null;
         }
         PendingResponse ended = session.tracker.onReadyForQuery();
-        if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null && !ended.failed) {
-            session.applySessionEffects(ended.verdict); // a Query run statement by statement, all of it done
+        if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null) {
+            if (!ended.failed) {
+                session.applySessionEffects(ended.verdict); // a Query run statement by statement, all of it done
+            } else {
+                session.effectsOfAFailedString(ended.verdict);
+            }
         }
         char status = (char) body.getByte(body.readerIndex());
         session.readyForQuery(status);

@@ -14,6 +14,9 @@ import java.util.Map;
  * judges it.
  */
 final class SqlPreparedStatements {
+    /** A name whose statement PgGuard cannot tell: a PREPARE or DEALLOCATE of it in a string that failed. */
+    static final ServerNames.Prepared UNKNOWN = new ServerNames.Prepared(null, null, null, List.of(), true);
+
     private final Map<String, ServerNames.Prepared> byName = new HashMap<>();
 
     /** What a statement that succeeded did to the prepared statements. */
@@ -27,6 +30,28 @@ final class SqlPreparedStatements {
                         byName.clear();
                     } else {
                         byName.remove(use.name());
+                    }
+                }
+                case EXECUTE -> { }
+            }
+        }
+    }
+
+    /**
+     * A Query string with PREPAREs or DEALLOCATEs failed somewhere: each may or may not have taken effect (they
+     * are not undone by the rollback). A new name is recorded, as the server holds its text or nothing; a name
+     * PgGuard knew may hold either statement now, so it is unknown until DEALLOCATEd and prepared again.
+     */
+    void maybeCompleted(Verdict verdict, boolean standardConformingStrings) {
+        for (SqlPreparedStatementUse use : verdict.sqlPreparedStatements()) {
+            switch (use.kind()) {
+                case PREPARE -> byName.put(use.name(), byName.containsKey(use.name()) ? UNKNOWN
+                        : new ServerNames.Prepared(null, use.sql(), null, List.of(), standardConformingStrings));
+                case DEALLOCATE -> {
+                    if (use.name() == null) {
+                        byName.replaceAll((name, prepared) -> UNKNOWN);
+                    } else {
+                        byName.replace(use.name(), UNKNOWN);
                     }
                 }
                 case EXECUTE -> { }

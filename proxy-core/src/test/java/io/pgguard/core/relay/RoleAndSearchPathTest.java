@@ -111,6 +111,23 @@ class RoleAndSearchPathTest {
         assertEquals(List.of("c"), path());
     }
 
+    /** A failed Query string: its changes may or may not have been made; ReadyForQuery settles what it can. */
+    @Test
+    void aFailedStringsChangesArePossibleWhereACommitMayHaveKeptThem() {
+        session.error();
+        session.maybeChanged(setPath("a"));
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path(), "an implicit transaction that failed undid them all");
+        assertNull(session.possible());
+
+        session.commandTag("BEGIN");
+        session.commandTag("COMMIT");
+        session.error();
+        session.maybeChanged(setPath("a"));
+        session.readyForQuery('I');
+        assertEquals(Set.of(List.of("start"), List.of("a")), paths(), "BEGIN; SET; COMMIT; then a failure");
+    }
+
     @Test
     void tooManyPossibleValuesLoseTrack() {
         session.commandTag("BEGIN");

@@ -387,6 +387,40 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    /**
+     * A Query string is one message, and when it fails the answers do not say which of its statements took effect
+     * before the failure. Where a COMMIT in the string may have kept a change of search_path, both paths stay
+     * possible (a statement must pass under each) until a SET settles it; a PREPARE in the string is recorded,
+     * as PREPARE is not undone by the failure; a name the string deallocated and prepared again is in doubt.
+     */
+    @Test
+    void aFailedQueryStringLeavesItsChangesPossible() throws Exception {
+        schemaKindS2WritableInPostgresBy("kind_user");
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
+        try (Connection c = guard.connect("kind_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+            assertThrows(PSQLException.class, () -> s.execute("BEGIN; SET search_path = kind_s2; COMMIT; SELECT 1/0"));
+            assertRefusedAndS2Untouched(s, update, "after a string that committed SET search_path = kind_s2, then failed");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM kind_items")) {
+                assertTrue(rs.next(), "what every possible path allows still runs");
+            }
+            s.execute("SET search_path = public");
+            assertEquals(1, s.executeUpdate(update), "a SET settles the path");
+
+            assertThrows(PSQLException.class, () -> s.execute("PREPARE upd2 AS " + update + "; SELECT 1/0"));
+            s.execute("SET search_path = kind_s2");
+            assertEquals("42501", assertThrows(PSQLException.class, () -> s.executeUpdate("EXECUTE upd2")).getSQLState());
+            assertKindS2RowUntouched("the read-only schema's row is untouched");
+            s.execute("SET search_path = public");
+            assertEquals(1, s.executeUpdate("EXECUTE upd2"), "the PREPARE of the failed string took effect");
+
+            assertThrows(PSQLException.class, () -> s.execute("DEALLOCATE upd2; PREPARE upd2 AS SELECT 1; SELECT 1/0"));
+            assertEquals("26000", assertThrows(PSQLException.class, () -> s.execute("EXECUTE upd2")).getSQLState());
+            s.execute("DEALLOCATE upd2");
+        }
+    }
+
     private static void assertRefusedAndS2Untouched(Statement s, String update, String when) throws SQLException {
         PSQLException refused = assertThrows(PSQLException.class, () -> s.executeUpdate(update), when);
         assertEquals("42501", refused.getSQLState(), when + ": " + refused.getMessage());
