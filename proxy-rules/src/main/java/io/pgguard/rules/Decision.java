@@ -31,11 +31,14 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
         return action == Action.REJECT;
     }
 
-    /** What the message's statements do to SQL-level prepared statements, in order. */
+    /** What the message's statements do to SQL-level prepared statements, in order (asked of every decision). */
     public List<SqlPreparedStatement> sqlPreparedStatements() {
-        List<SqlPreparedStatement> uses = new java.util.ArrayList<>();
+        List<SqlPreparedStatement> uses = List.of();
         for (StatementFacts f : statements) {
             if (f.preparedStatement() != null) {
+                if (uses.isEmpty()) {
+                    uses = new java.util.ArrayList<>();
+                }
                 uses.add(f.preparedStatement());
             }
         }
