@@ -277,8 +277,7 @@ final class FrontendRelay {
             return;
         }
         Verdict verdict = prepared.verdict();
-        if (!verdict.isReject() && (prepared.judgedBy() != session.context.inspector()
-                || !prepared.judgedUnder().equals(session.roleAndPath().all()))) {
+        if (!verdict.isReject() && !prepared.judgedAsNow(session.context.inspector(), session.roleAndPath().all())) {
             verdict = judgedAgain(message, bind.statementName(), prepared);
             if (verdict == null) {
                 return;
@@ -317,8 +316,7 @@ final class FrontendRelay {
                             + " changed since", null, "Prepare it again."));
             return null;
         }
-        names.judgedAgain(statementName, prepared, new ServerNames.Prepared(now, prepared.sql(), judge,
-                session.roleAndPath().all(), prepared.standardConformingStrings()));
+        names.judgedAgain(statementName, prepared, prepared.judged(now, judge, session.roleAndPath().all()));
         return now;
     }
 
@@ -649,7 +647,7 @@ final class FrontendRelay {
                         "DEALLOCATE it and PREPARE it again."), "statement-in-doubt", null);
             }
             List<RoleAndSearchPath.Values> now = session.roleAndPath().all();
-            if (prepared.judgedBy() == inspector && prepared.judgedUnder().equals(now)) {
+            if (prepared.judgedAsNow(inspector, now)) {
                 continue;
             }
             Verdict inner = judgeText(JudgedSession.lexingAs(as, prepared.standardConformingStrings()), prepared.sql(),
@@ -662,8 +660,7 @@ final class FrontendRelay {
                         + " statement \"" + use.name() + "\" must be prepared again: the rules would now change its text",
                         null, "DEALLOCATE it and PREPARE it again."), "judged-again", null);
             }
-            session.sqlPrepared().judgedAgain(use.name(), new ServerNames.Prepared(inner, prepared.sql(), inspector,
-                    now, prepared.standardConformingStrings()));
+            session.sqlPrepared().judgedAgain(use.name(), prepared.judged(inner, inspector, now));
         }
         return null;
     }

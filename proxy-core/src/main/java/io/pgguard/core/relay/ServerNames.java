@@ -24,7 +24,18 @@ final class ServerNames {
      * Bind after a rules reload or a change of role or search_path can judge it again as the server will run it.
      */
     record Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<RoleAndSearchPath.Values> judgedUnder,
-            boolean standardConformingStrings) {}
+            boolean standardConformingStrings) {
+
+        /** Whether the verdict was reached by these rules, under these roles and search_paths. */
+        boolean judgedAsNow(StatementInspector inspector, List<RoleAndSearchPath.Values> now) {
+            return judgedBy == inspector && judgedUnder.equals(now);
+        }
+
+        /** The same statement with the verdict it got when judged again. */
+        Prepared judged(Verdict again, StatementInspector by, List<RoleAndSearchPath.Values> under) {
+            return new Prepared(again, sql, by, under, standardConformingStrings);
+        }
+    }
 
     /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
     static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null, List.of(), true);

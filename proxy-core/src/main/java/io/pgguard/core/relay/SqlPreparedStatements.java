@@ -23,8 +23,7 @@ final class SqlPreparedStatements {
     void completed(Verdict verdict, boolean standardConformingStrings) {
         for (SqlPreparedStatementUse use : verdict.sqlPreparedStatements()) {
             switch (use.kind()) {
-                case PREPARE -> byName.put(use.name(),
-                        new ServerNames.Prepared(null, use.sql(), null, List.of(), standardConformingStrings));
+                case PREPARE -> byName.put(use.name(), unjudged(use.sql(), standardConformingStrings));
                 case DEALLOCATE -> {
                     if (use.name() == null) {
                         byName.clear();
@@ -46,7 +45,7 @@ final class SqlPreparedStatements {
         for (SqlPreparedStatementUse use : verdict.sqlPreparedStatements()) {
             switch (use.kind()) {
                 case PREPARE -> byName.put(use.name(), byName.containsKey(use.name()) ? UNKNOWN
-                        : new ServerNames.Prepared(null, use.sql(), null, List.of(), standardConformingStrings));
+                        : unjudged(use.sql(), standardConformingStrings));
                 case DEALLOCATE -> {
                     if (use.name() == null) {
                         byName.replaceAll((name, prepared) -> UNKNOWN);
@@ -57,6 +56,11 @@ final class SqlPreparedStatements {
                 case EXECUTE -> { }
             }
         }
+    }
+
+    /** A statement recorded at its PREPARE: judged at its first EXECUTE (its PREPARE judged the whole text). */
+    private static ServerNames.Prepared unjudged(String sql, boolean standardConformingStrings) {
+        return new ServerNames.Prepared(null, sql, null, List.of(), standardConformingStrings);
     }
 
     ServerNames.Prepared get(String name) {
