@@ -16,6 +16,7 @@ import java.util.Set;
 public final class NameResolver {
     private static final Set<String> CATALOG_RELATIONS = load();
     public static final List<String> DEFAULT_SEARCH_PATH = List.of("public");
+    private static final String USER_SCHEMA = "$user";
 
     private NameResolver() {
     }
@@ -36,11 +37,21 @@ public final class NameResolver {
             }
         }
         for (String s : path) {
-            if (!s.equals("pg_catalog") && !s.equals("pg_temp")) {
+            if (!isImplicitOrAbsent(s)) {
                 return s;
             }
         }
         return "public";
+    }
+
+    /**
+     * Whether a search_path entry is passed over when resolving a name that is not a catalog relation:
+     * pg_catalog and pg_temp, and "$user", which PgGuard takes as absent, as it is unless the role has a schema
+     * of its own name (PostgreSQL then skips it). The path a session starts with comes from the server with
+     * "$user" already expanded to the schemas that exist.
+     */
+    static boolean isImplicitOrAbsent(String entry) {
+        return entry.equals("pg_catalog") || entry.equals("pg_temp") || entry.equals(USER_SCHEMA);
     }
 
     /** Schemas an unqualified name could resolve to (all of them must be allowed for a write or read). */

@@ -320,7 +320,7 @@ public final class StatementClassifier {
         b.tables.add(access(first, name, access));
         if (searchPath != null && !NameResolver.isCatalogSchema(first)) {
             for (String s : searchPath) {
-                if (!s.equals("pg_catalog") && !s.equals("pg_temp")) {
+                if (!NameResolver.isImplicitOrAbsent(s)) {
                     b.tables.add(access(s, name, access));
                 }
             }

@@ -183,6 +183,19 @@ class PolicyEngineTest {
         assertEquals("grants", engine.decide("SELECT * FROM log", withPath).rejection().ruleId());
     }
 
+    /** "$user" is taken as absent, as PostgreSQL skips it when the role has no schema of its name. */
+    @Test
+    void theUserEntryOfASearchPathResolvesNothing() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        StatementContext postgresDefault = ctx("app_rw", "dev").withSearchPath(List.of("$user", "public"));
+        Decision read = engine.decide("SELECT * FROM orders WHERE id = 1", postgresDefault);
+        assertEquals(Decision.Action.FORWARD, read.action(), String.valueOf(read.rejection()));
+        assertEquals("[READ public.orders]", read.statements().get(0).tables().toString());
+        StatementContext userOnly = ctx("app_rw", "dev").withSearchPath(List.of("$user", "audit"));
+        assertEquals("grants", engine.decide("SELECT * FROM log", userOnly).rejection().ruleId(),
+                "the next schema on the path is the one judged");
+    }
+
     @Test
     void allowAllForwardsEverything() {
         PolicyEngine engine = new PolicyEngine(RuleSet.allowAll(), 10);
