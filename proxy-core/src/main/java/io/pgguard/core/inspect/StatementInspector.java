@@ -20,6 +20,15 @@ public interface StatementInspector {
     }
 
     /**
+     * Whether verdicts depend on where the session resolves unqualified names. If so, PgGuard asks the server for
+     * the session's search_path when the session starts (one round trip), as the server may set it for the role
+     * or database; otherwise the search_path is what the startup packet and the session's statements set.
+     */
+    default boolean resolvesNames(SessionView session) {
+        return false;
+    }
+
+    /**
      * Startup parameters can set any setting before the first statement (role, session_authorization,
      * search_path, or the same through "options"). Returns the error that refuses the connection, or null.
      */

@@ -123,7 +123,10 @@ public final class Verdict {
         return rejection;
     }
 
-    /** Marks a forwarded statement as one that sets search_path; applied when it succeeds. */
+    /**
+     * Marks a forwarded statement as one that sets search_path (empty: RESET, back to the session's default);
+     * applied when it succeeds.
+     */
     public Verdict withNewSearchPath(List<String> path) {
         Verdict copy = copy(newEffectiveRole);
         copy.newSearchPath = List.copyOf(path);

@@ -5,6 +5,7 @@ public final class SqlState {
     public static final String PROTOCOL_VIOLATION = "08P01";
     public static final String CONNECTION_FAILURE = "08006";
     public static final String SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION = "08001";
+    public static final String SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION = "08004";
     public static final String INVALID_AUTHORIZATION_SPECIFICATION = "28000";
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String INSUFFICIENT_PRIVILEGE = "42501";

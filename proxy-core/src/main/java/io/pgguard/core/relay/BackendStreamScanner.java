@@ -31,7 +31,7 @@ final class BackendStreamScanner {
         ByteBuf onMessage(byte type, ByteBuf message);
     }
 
-    private final Listener listener;
+    private Listener listener;
     private final ByteBufAllocator alloc;
     /** A header, or a wanted message, split across reads: its bytes so far. Never holds row data. */
     private ByteBuf carried;
@@ -45,6 +45,11 @@ final class BackendStreamScanner {
     BackendStreamScanner(Listener listener, ByteBufAllocator alloc) {
         this.listener = listener;
         this.alloc = alloc;
+    }
+
+    /** From the next message on, {@code listener} reads the stream (while PgGuard asks the server a question). */
+    void listener(Listener listener) {
+        this.listener = listener;
     }
 
     /** Scans {@code in} (released here) and writes what the client should get to {@code client}, unflushed. */

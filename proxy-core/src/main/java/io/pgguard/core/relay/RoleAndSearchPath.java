@@ -13,7 +13,7 @@ import java.util.List;
  * statement must pass under each of them ({@link #possible}).
  */
 final class RoleAndSearchPath {
-    /** A role (null: the login user) and a search_path (null: the server's default). */
+    /** A role (null: the login user) and a search_path (null: PostgreSQL's default, public). */
     record Values(String role, List<String> searchPath) {}
 
     /**
@@ -37,7 +37,14 @@ final class RoleAndSearchPath {
     /** The last COMMIT or ROLLBACK tag in the open block (ROLLBACK TO SAVEPOINT also answers ROLLBACK). */
     private String endTag;
 
+    /**
+     * The session's own default, which RESET returns to: what the startup packet set, or what the server said the
+     * session started with (null: not known, PostgreSQL's default).
+     */
+    private final List<String> resetSearchPath;
+
     RoleAndSearchPath(List<String> initialSearchPath) {
+        resetSearchPath = initialSearchPath;
         current = List.of(new Values(null, initialSearchPath));
         persisting = current;
         outside = current;
@@ -153,13 +160,13 @@ final class RoleAndSearchPath {
         remember(seenPersisting, persisting);
     }
 
-    private static List<Values> map(List<Values> values, Verdict verdict) {
+    private List<Values> map(List<Values> values, Verdict verdict) {
         List<Values> out = new ArrayList<>(values.size());
         for (Values v : values) {
             String role = verdict.newEffectiveRole() == null ? v.role()
                     : verdict.newEffectiveRole().isEmpty() ? null : verdict.newEffectiveRole();
             List<String> path = verdict.newSearchPath() == null ? v.searchPath()
-                    : verdict.newSearchPath().isEmpty() ? null : verdict.newSearchPath();
+                    : verdict.newSearchPath().isEmpty() ? resetSearchPath : verdict.newSearchPath();
             Values next = new Values(role, path);
             if (!out.contains(next)) {
                 out.add(next);

@@ -17,6 +17,7 @@ import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.protocol.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,17 +204,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     private ByteBuf onReadyForQuery(ByteBuf message, ByteBuf body) {
         session.transactionStatus((char) body.getByte(body.readerIndex()));
         if (session.phase == ProxySession.Phase.AUTHENTICATING) {
-            session.phase = ProxySession.Phase.READY;
-            session.cancelStartupTimeout();
-            session.startTimeouts();
-            String notice = session.upstream.connectNotice();
-            if (notice != null && session.context.noticeWanted(session)) {
-                CompositeByteBuf both = session.client.alloc().compositeBuffer(2);
-                both.addComponent(true, PgError.notice(notice).encodeNotice(session.client.alloc()));
-                both.addComponent(true, message.retainedSlice());
-                return both;
-            }
-            return null;
+            return loggedIn(message);
         }
         PendingResponse ended = session.tracker.onReadyForQuery();
         if (ended != null && ended.kind == PendingResponse.Kind.SYNC && ended.verdict != null) {
@@ -227,6 +218,43 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         session.readyForQuery(status);
         session.relay.settled(ended);
         session.responsesSettled();
+        return null;
+    }
+
+    /**
+     * The server's first ReadyForQuery. Where the rules resolve names, the server is first asked for the session's
+     * search_path, and the client hears the session is ready once that is answered.
+     */
+    private ByteBuf loggedIn(ByteBuf readyForQuery) {
+        if (session.context.inspector().resolvesNames(session)) {
+            SearchPathProbe probe = new SearchPathProbe(session, this);
+            scanner.listener(probe);
+            probe.ask();
+            return session.client.alloc().buffer(0);
+        }
+        return ready(readyForQuery);
+    }
+
+    /** The answer to {@link SearchPathProbe}, ended by {@code readyForQuery}: the client's. */
+    ByteBuf searchPathLearned(List<String> schemas, ByteBuf readyForQuery, ByteBuf body) {
+        scanner.listener(this);
+        session.transactionStatus((char) body.getByte(body.readerIndex()));
+        session.initialSearchPath(schemas);
+        log.debug("connection {} ({}): search_path {}", session.connectionId, session.user(), schemas);
+        return ready(readyForQuery);
+    }
+
+    private ByteBuf ready(ByteBuf readyForQuery) {
+        session.phase = ProxySession.Phase.READY;
+        session.cancelStartupTimeout();
+        session.startTimeouts();
+        String notice = session.upstream.connectNotice();
+        if (notice != null && session.context.noticeWanted(session)) {
+            CompositeByteBuf both = session.client.alloc().compositeBuffer(2);
+            both.addComponent(true, PgError.notice(notice).encodeNotice(session.client.alloc()));
+            both.addComponent(true, readyForQuery.retainedSlice());
+            return both;
+        }
         return null;
     }
 

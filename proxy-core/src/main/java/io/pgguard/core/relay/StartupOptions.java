@@ -50,19 +50,7 @@ public final class StartupOptions {
         if (value == null) {
             return null;
         }
-        List<String> schemas = new ArrayList<>();
-        for (String part : value.split(",")) {
-            String s = part.trim();
-            if (s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")) {
-                s = s.substring(1, s.length() - 1).replace("\"\"", "\"");
-            } else {
-                s = s.toLowerCase(Locale.ROOT);
-            }
-            if (!s.isEmpty()) {
-                schemas.add(s);
-            }
-        }
-        return schemas;
+        return SearchPathText.parse(value);
     }
 
     private static List<String> words(String options) {

@@ -69,6 +69,15 @@ public final class RulesInspector implements StatementInspector {
     }
 
     /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */
+    /**
+     * Any rule set but allow-all may judge names: every session under one learns its search_path, so a reload
+     * that brings rules for its user finds it known.
+     */
+    @Override
+    public boolean resolvesNames(SessionView session) {
+        return !engine.rules().isAllowAll();
+    }
+
     @Override
     public PgError inspectStartup(SessionView session, java.util.Map<String, String> parameters) {
         if (!RuleUsers.governs(engine.rules(), session.user())) {

@@ -474,6 +474,79 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    /**
+     * A session's search_path need not come from the client: ALTER ROLE ... SET search_path (or ALTER DATABASE, or
+     * postgresql.conf) sets it on the server. PgGuard asks the server for it when the session starts, so names
+     * are judged where the server resolves them, and RESET returns to it, as it does on the server.
+     */
+    @Test
+    void theSearchPathTheServerGivesTheRoleIsTheOneNamesAreJudgedWith() throws Exception {
+        schemaKindS2WritableInPostgresBy("kind_user");
+        String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
+        pg.sql("ALTER ROLE kind_user SET search_path = kind_s2");
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            assertRefusedAndS2Untouched(s, update, "under the search_path ALTER ROLE gave kind_user");
+            s.execute("SET search_path = public");
+            assertEquals(1, s.executeUpdate(update), "public is granted for writing");
+            s.execute("RESET search_path");
+            assertRefusedAndS2Untouched(s, update, "after RESET, back on the role's search_path");
+        } finally {
+            pg.sql("ALTER ROLE kind_user RESET search_path");
+        }
+    }
+
+    /**
+     * If the server will not say which schemas the session's search_path holds, the rules cannot resolve names:
+     * the session is refused with a clear FATAL, and other sessions go on.
+     */
+    @Test
+    void aSessionWhoseSearchPathTheServerWillNotTellIsRefused() throws Exception {
+        pg.sql("REVOKE EXECUTE ON FUNCTION pg_catalog.current_schemas(boolean) FROM PUBLIC");
+        try {
+            PSQLException refused = assertThrows(PSQLException.class, () -> guard.connect("kind_user", "pw").close());
+            assertEquals("08004", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("could not learn the session's search_path")
+                    && refused.getMessage().contains("permission denied"), refused.getMessage());
+        } finally {
+            pg.sql("GRANT EXECUTE ON FUNCTION pg_catalog.current_schemas(boolean) TO PUBLIC");
+        }
+        try (Connection c = guard.connect("kind_user", "pw"); ResultSet rs = c.createStatement()
+                .executeQuery("SELECT count(*) FROM kind_items")) {
+            assertTrue(rs.next(), "the next session learns its search_path and runs");
+        }
+    }
+
+    /** RESET returns to the search_path the startup packet set, which is the session's default on the server. */
+    @Test
+    void resetReturnsToTheSearchPathOfTheStartupPacket() throws Exception {
+        schemaKindS2WritableInPostgresBy("kind_user");
+        String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
+        Properties options = new Properties();
+        options.setProperty("options", "-c search_path=kind_s2");
+        try (Connection c = guard.connect("kind_user", "pw", "postgres", options); Statement s = c.createStatement()) {
+            assertRefusedAndS2Untouched(s, update, "under the startup packet's search_path");
+            s.execute("SET search_path = public");
+            assertEquals(1, s.executeUpdate(update));
+            s.execute("RESET search_path");
+            assertRefusedAndS2Untouched(s, update, "after RESET, back on the startup packet's search_path");
+        }
+    }
+
+    /**
+     * PostgreSQL's own default search_path is {@code "$user", public}; "$user" is skipped when the role has no
+     * schema of its name. Setting that path explicitly (tools restore it after a migration) changes nothing.
+     */
+    @Test
+    void theDefaultSearchPathSetExplicitlyJudgesNamesInPublic() throws Exception {
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            s.execute("SET search_path = \"$user\", public");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM kind_items")) {
+                assertTrue(rs.next());
+            }
+            assertEquals(1, s.executeUpdate("UPDATE kind_items SET v = 'v1' WHERE id = 1"));
+        }
+    }
+
     @Test
     void aSearchPathSetInAFailedQueryStringDoesNotChangeHowNamesAreJudged() throws Exception {
         schemaKindS2WritableInPostgresBy("capped_writer");
