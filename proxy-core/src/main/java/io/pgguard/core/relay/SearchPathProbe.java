@@ -8,6 +8,7 @@ import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.protocol.Query;
 import io.pgguard.core.protocol.SqlState;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,14 +20,13 @@ import org.slf4j.LoggerFactory;
  * one exists. The rules must resolve an unqualified name where the server will, and RESET returns to this path.
  *
  * <p>The answer reads the stream in place of {@link ServerSideHandler} for one round trip; none of it reaches the
- * client but ParameterStatus, which the server may send at any time. The schemas come hex-encoded UTF-8, so the
- * client's encoding and bytea_output cannot change how they read.
+ * client but ParameterStatus, which the server may send at any time. The names are decoded as UTF-8, as PgGuard
+ * decodes SQL text, so that they compare with the names in statements.
  */
 final class SearchPathProbe implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(SearchPathProbe.class);
-    static final String SQL = "SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.array_to_string(ARRAY("
-            + "SELECT pg_catalog.quote_ident(s) FROM pg_catalog.unnest(pg_catalog.current_schemas(false))"
-            + " WITH ORDINALITY AS p(s, i) ORDER BY i), ','), 'UTF8'), 'hex')";
+    /** The schemas names resolve in, "$user" expanded, absent or unusable ones left out, implicit ones too. */
+    static final String SQL = "SELECT pg_catalog.current_schemas(false)";
 
     private final ProxySession session;
     /** Where the stream goes back once the answer is in. */
@@ -61,7 +61,14 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
         ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
                 message.readableBytes() - PgWire.HEADER_LENGTH);
         switch (type) {
-            case BackendMessageType.DATA_ROW -> schemas = schemasOf(body);
+            case BackendMessageType.DATA_ROW -> {
+                String literal = arrayLiteral(body);
+                if (literal.startsWith("{")) {
+                    schemas = arrayElements(literal);
+                } else {
+                    failure = "an answer that is no array: " + literal;
+                }
+            }
             case BackendMessageType.ERROR_RESPONSE -> failure = ErrorFields.decode(body).message();
             case BackendMessageType.PARAMETER_STATUS -> {
                 return handler.onMessage(type, message); // the server reports at any time, and the client sees it
@@ -88,17 +95,43 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
         return handler.searchPathLearned(schemas, readyForQuery, body);
     }
 
-    /** One text column of hex digits: the quoted schema names, joined by commas, in UTF-8. */
-    private static List<String> schemasOf(ByteBuf row) {
+    /** The row's one column, a name[] in text form: {public} or {"my schema",public}. */
+    private static String arrayLiteral(ByteBuf row) {
         int length = row.getInt(row.readerIndex() + 2);
-        if (length < 0) {
-            return List.of();
+        return length < 0 ? "NULL" : row.toString(row.readerIndex() + 6, length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The elements of a one-dimensional array literal as PostgreSQL writes it: an element is double-quoted when it
+     * is empty or holds a comma, brace, quote, backslash or space, and inside quotes a backslash escapes the next
+     * character. Names are never NULL.
+     */
+    static List<String> arrayElements(String literal) {
+        List<String> elements = new ArrayList<>();
+        int i = 1; // past the opening brace
+        StringBuilder element = new StringBuilder();
+        while (i < literal.length() && literal.charAt(i) != '}') {
+            element.setLength(0);
+            if (literal.charAt(i) == '"') {
+                for (i++; i < literal.length() && literal.charAt(i) != '"'; i++) {
+                    if (literal.charAt(i) == '\\') {
+                        i++;
+                    }
+                    if (i < literal.length()) {
+                        element.append(literal.charAt(i));
+                    }
+                }
+                i++;
+            } else {
+                for (; i < literal.length() && literal.charAt(i) != ',' && literal.charAt(i) != '}'; i++) {
+                    element.append(literal.charAt(i));
+                }
+            }
+            elements.add(element.toString());
+            if (i < literal.length() && literal.charAt(i) == ',') {
+                i++;
+            }
         }
-        byte[] utf8 = new byte[length / 2];
-        int at = row.readerIndex() + 6;
-        for (int i = 0; i < utf8.length; i++) {
-            utf8[i] = (byte) (Character.digit(row.getByte(at + 2 * i), 16) << 4 | Character.digit(row.getByte(at + 2 * i + 1), 16));
-        }
-        return SearchPathText.parse(new String(utf8, StandardCharsets.UTF_8));
+        return elements;
     }
 }

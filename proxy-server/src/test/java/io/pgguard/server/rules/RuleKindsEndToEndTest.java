@@ -496,6 +496,30 @@ class RuleKindsEndToEndTest {
     }
 
     /**
+     * On PostgreSQL's default path, {@code "$user", public}, "$user" names the role's own schema when it has one,
+     * and unqualified names resolve there first. The rules grant kind_user nothing in a schema of that name.
+     */
+    @Test
+    void aRolesOwnSchemaOnTheDefaultPathIsWhereNamesResolve() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_user CASCADE; CREATE SCHEMA kind_user AUTHORIZATION kind_user;"
+                + "CREATE TABLE kind_user.kind_items (id int PRIMARY KEY, v text); INSERT INTO kind_user.kind_items VALUES (1, 'a');"
+                + "ALTER TABLE kind_user.kind_items OWNER TO kind_user");
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            PSQLException refused = assertThrows(PSQLException.class,
+                    () -> s.executeUpdate("UPDATE kind_items SET v = 'judged' WHERE id = 1"));
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getServerErrorMessage().getDetail().contains("kind_user.kind_items"), refused.getMessage());
+            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
+                    .executeQuery("SELECT v FROM kind_user.kind_items WHERE id = 1")) {
+                assertTrue(rs.next());
+                assertEquals("a", rs.getString(1), "the role's own schema's row is untouched");
+            }
+        } finally {
+            pg.sql("DROP SCHEMA kind_user CASCADE");
+        }
+    }
+
+    /**
      * If the server will not say which schemas the session's search_path holds, the rules cannot resolve names:
      * the session is refused with a clear FATAL, and other sessions go on.
      */
