@@ -218,6 +218,11 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         this.roleAndPath = new RoleAndSearchPath(path);
     }
 
+    /** What the server said the session starts with: its schemas, and the login user's own schema or null. */
+    void searchPathFromServer(List<String> schemas, String loginUserSchema) {
+        this.roleAndPath = new RoleAndSearchPath(schemas, user(), loginUserSchema);
+    }
+
     void transactionStatus(char status) {
         this.transactionStatus = status;
     }

@@ -13,8 +13,14 @@ import java.util.List;
  * statement must pass under each of them ({@link #possible}).
  */
 final class RoleAndSearchPath {
-    /** A role (null: the login user) and a search_path (null: PostgreSQL's default, public). */
-    record Values(String role, List<String> searchPath) {}
+    /**
+     * A role (null: the login user), a search_path as set (null: PostgreSQL's default, public) and the schemas it
+     * names for that role, which the rules resolve names in: "$user" is the role's own schema.
+     */
+    record Values(String role, List<String> setting, List<String> searchPath) {}
+
+    /** The search_path entry PostgreSQL replaces with the current role's name when a schema of that name exists. */
+    static final String USER_ENTRY = "$user";
 
     /**
      * More possible values than this and PgGuard gives up following the session (each statement is judged under
@@ -42,10 +48,19 @@ final class RoleAndSearchPath {
      * session started with (null: not known, PostgreSQL's default).
      */
     private final List<String> resetSearchPath;
+    private final String loginUser;
+    /** The login user's own schema when the server said one exists, else null. */
+    private final String loginUserSchema;
 
     RoleAndSearchPath(List<String> initialSearchPath) {
-        resetSearchPath = initialSearchPath;
-        current = List.of(new Values(null, initialSearchPath));
+        this(initialSearchPath, null, null);
+    }
+
+    RoleAndSearchPath(List<String> initialSearchPath, String loginUser, String loginUserSchema) {
+        this.resetSearchPath = initialSearchPath;
+        this.loginUser = loginUser;
+        this.loginUserSchema = loginUserSchema;
+        current = List.of(values(null, initialSearchPath));
         persisting = current;
         outside = current;
     }
@@ -160,14 +175,36 @@ final class RoleAndSearchPath {
         remember(seenPersisting, persisting);
     }
 
+    /**
+     * The schemas {@code setting} names when {@code role} acts. "$user" is the login user's own schema where the
+     * server said it exists, and is left out otherwise, as PostgreSQL leaves it out; for another role PgGuard
+     * cannot tell, so that role's name stays a schema the rules must allow.
+     */
+    private Values values(String role, List<String> setting) {
+        if (setting == null || !setting.contains(USER_ENTRY)) {
+            return new Values(role, setting, setting);
+        }
+        List<String> schemas = new ArrayList<>(setting.size());
+        for (String entry : setting) {
+            if (!entry.equals(USER_ENTRY)) {
+                schemas.add(entry);
+            } else if (role != null && !role.equals(loginUser)) {
+                schemas.add(role);
+            } else if (loginUserSchema != null) {
+                schemas.add(loginUserSchema);
+            }
+        }
+        return new Values(role, setting, List.copyOf(schemas));
+    }
+
     private List<Values> map(List<Values> values, Verdict verdict) {
         List<Values> out = new ArrayList<>(values.size());
         for (Values v : values) {
             String role = verdict.newEffectiveRole() == null ? v.role()
                     : verdict.newEffectiveRole().isEmpty() ? null : verdict.newEffectiveRole();
-            List<String> path = verdict.newSearchPath() == null ? v.searchPath()
+            List<String> path = verdict.newSearchPath() == null ? v.setting()
                     : verdict.newSearchPath().isEmpty() ? resetSearchPath : verdict.newSearchPath();
-            Values next = new Values(role, path);
+            Values next = values(role, path);
             if (!out.contains(next)) {
                 out.add(next);
             }

@@ -25,13 +25,18 @@ import org.slf4j.LoggerFactory;
  */
 final class SearchPathProbe implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(SearchPathProbe.class);
-    /** The schemas names resolve in, "$user" expanded, absent or unusable ones left out, implicit ones too. */
-    static final String SQL = "SELECT pg_catalog.current_schemas(false)";
+    /**
+     * The schemas names resolve in ("$user" expanded, absent or unusable ones left out, implicit ones too), and
+     * whether the login user has a schema of its own name, for a "$user" the client puts on the path later.
+     */
+    static final String SQL = "SELECT pg_catalog.current_schemas(false),"
+            + " pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user)) IS NOT NULL";
 
     private final ProxySession session;
     /** Where the stream goes back once the answer is in. */
     private final ServerSideHandler handler;
     private List<String> schemas;
+    private boolean loginUserHasSchema;
     private String failure;
 
     SearchPathProbe(ProxySession session, ServerSideHandler handler) {
@@ -61,15 +66,14 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
         ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
                 message.readableBytes() - PgWire.HEADER_LENGTH);
         switch (type) {
-            case BackendMessageType.DATA_ROW -> {
-                String literal = arrayLiteral(body);
-                if (literal.startsWith("{")) {
-                    schemas = arrayElements(literal);
-                } else {
-                    failure = "an answer that is no array: " + literal;
+            case BackendMessageType.DATA_ROW -> onRow(body);
+            case BackendMessageType.ERROR_RESPONSE -> {
+                ErrorFields error = ErrorFields.decode(body);
+                failure = error.message();
+                if ("FATAL".equals(error.severity()) || "PANIC".equals(error.severity())) {
+                    refuse(); // the server closes the connection: no ReadyForQuery will come
                 }
             }
-            case BackendMessageType.ERROR_RESPONSE -> failure = ErrorFields.decode(body).message();
             case BackendMessageType.PARAMETER_STATUS -> {
                 return handler.onMessage(type, message); // the server reports at any time, and the client sees it
             }
@@ -83,22 +87,35 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
 
     private ByteBuf finished(ByteBuf readyForQuery, ByteBuf body) {
         if (failure != null || schemas == null) {
-            String why = failure != null ? failure : "no answer";
-            log.warn("connection {} ({}): upstream \"{}\" did not say which schemas the session's search_path holds:"
-                    + " {}; closing the session", session.connectionId, session.user(), session.upstream.name(), why);
-            session.failAndClose(PgError.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
-                    "PgGuard could not learn the session's search_path from upstream \"" + session.upstream.name()
-                            + "\" (" + why + "); the rules need it to resolve names"));
+            refuse();
             return session.client.alloc().buffer(0);
         }
         session.client.config().setAutoRead(true);
-        return handler.searchPathLearned(schemas, readyForQuery, body);
+        String loginUserSchema = loginUserHasSchema ? session.user() : null;
+        return handler.searchPathLearned(schemas, loginUserSchema, readyForQuery, body);
     }
 
-    /** The row's one column, a name[] in text form: {public} or {"my schema",public}. */
-    private static String arrayLiteral(ByteBuf row) {
-        int length = row.getInt(row.readerIndex() + 2);
-        return length < 0 ? "NULL" : row.toString(row.readerIndex() + 6, length, StandardCharsets.UTF_8);
+    private void refuse() {
+        String why = failure != null ? failure : "no answer";
+        log.warn("connection {} ({}): upstream \"{}\" did not say which schemas the session's search_path holds: {};"
+                + " closing the session", session.connectionId, session.user(), session.upstream.name(), why);
+        session.failAndClose(PgError.fatal(SqlState.SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION,
+                "PgGuard could not learn the session's search_path from upstream \"" + session.upstream.name()
+                        + "\" (" + why + "); the rules need it to resolve names"));
+    }
+
+    /** Two text columns: a name[] ({public} or {"my schema",public}) and a boolean (t or f). */
+    private void onRow(ByteBuf row) {
+        int at = row.readerIndex() + 2;
+        int length = row.getInt(at);
+        String literal = length < 0 ? "NULL" : row.toString(at + 4, length, StandardCharsets.UTF_8);
+        if (!literal.startsWith("{")) {
+            failure = "an answer that is no array: " + literal;
+            return;
+        }
+        schemas = arrayElements(literal);
+        at += 4 + Math.max(length, 0);
+        loginUserHasSchema = row.getInt(at) == 1 && row.getByte(at + 4) == 't';
     }
 
     /**

@@ -236,11 +236,12 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     }
 
     /** The answer to {@link SearchPathProbe}, ended by {@code readyForQuery}: the client's. */
-    ByteBuf searchPathLearned(List<String> schemas, ByteBuf readyForQuery, ByteBuf body) {
+    ByteBuf searchPathLearned(List<String> schemas, String loginUserSchema, ByteBuf readyForQuery, ByteBuf body) {
         scanner.listener(this);
         session.transactionStatus((char) body.getByte(body.readerIndex()));
-        session.initialSearchPath(schemas);
-        log.debug("connection {} ({}): search_path {}", session.connectionId, session.user(), schemas);
+        session.searchPathFromServer(schemas, loginUserSchema);
+        log.debug("connection {} ({}): search_path {}, own schema {}", session.connectionId, session.user(), schemas,
+                loginUserSchema);
         return ready(readyForQuery);
     }
 

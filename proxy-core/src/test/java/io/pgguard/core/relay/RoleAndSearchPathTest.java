@@ -140,6 +140,35 @@ class RoleAndSearchPathTest {
         assertTrue(session.lostTrack(), "after a ROLLBACK TO SAVEPOINT");
     }
 
+    /** RESET search_path returns to the path the session started with, not to PostgreSQL's built-in default. */
+    @Test
+    void resetReturnsToThePathTheSessionStartedWith() {
+        session.changed(setPath("a"));
+        session.readyForQuery('I');
+        session.changed(Verdict.forward(null).withNewSearchPath(List.of()));
+        session.readyForQuery('I');
+        assertEquals(List.of("start"), path());
+    }
+
+    /**
+     * "$user" names the acting role's own schema. For the login user the server said whether it has one; for a
+     * role switched to, PgGuard cannot tell, so that role's schema is one the rules must allow.
+     */
+    @Test
+    void theUserEntryIsTheActingRolesOwnSchema() {
+        Verdict userFirst = Verdict.forward(null).withNewSearchPath(List.of("$user", "public"));
+        RoleAndSearchPath withOwnSchema = new RoleAndSearchPath(List.of("public"), "alice", "alice");
+        withOwnSchema.changed(userFirst);
+        assertEquals(List.of("alice", "public"), withOwnSchema.now().searchPath());
+        withOwnSchema.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
+        assertEquals(List.of("bob", "public"), withOwnSchema.now().searchPath(), "re-resolved for the new role");
+        assertEquals(List.of("$user", "public"), withOwnSchema.now().setting());
+
+        RoleAndSearchPath withoutOwnSchema = new RoleAndSearchPath(List.of("public"), "carol", null);
+        withoutOwnSchema.changed(userFirst);
+        assertEquals(List.of("public"), withoutOwnSchema.now().searchPath(), "left out, as PostgreSQL leaves it out");
+    }
+
     private Set<List<String>> paths() {
         return Set.copyOf(session.all().stream().map(RoleAndSearchPath.Values::searchPath).toList());
     }

@@ -68,7 +68,6 @@ public final class RulesInspector implements StatementInspector {
                 session.searchPath());
     }
 
-    /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */
     /**
      * Any rule set but allow-all may judge names: every session under one learns its search_path, so a reload
      * that brings rules for its user finds it known.
@@ -78,6 +77,7 @@ public final class RulesInspector implements StatementInspector {
         return !engine.rules().isAllowAll();
     }
 
+    /** Governed users may not switch role through the startup packet; ungoverned users pass untouched. */
     @Override
     public PgError inspectStartup(SessionView session, java.util.Map<String, String> parameters) {
         if (!RuleUsers.governs(engine.rules(), session.user())) {

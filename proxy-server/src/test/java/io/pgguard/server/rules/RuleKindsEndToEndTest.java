@@ -509,6 +509,11 @@ class RuleKindsEndToEndTest {
                     () -> s.executeUpdate("UPDATE kind_items SET v = 'judged' WHERE id = 1"));
             assertEquals("42501", refused.getSQLState(), refused.getMessage());
             assertTrue(refused.getServerErrorMessage().getDetail().contains("kind_user.kind_items"), refused.getMessage());
+            s.execute("SET search_path = public");
+            s.execute("SET search_path = \"$user\", public");
+            refused = assertThrows(PSQLException.class,
+                    () -> s.executeUpdate("UPDATE kind_items SET v = 'judged' WHERE id = 1"));
+            assertEquals("42501", refused.getSQLState(), "the same path set by the client: " + refused.getMessage());
             try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
                     .executeQuery("SELECT v FROM kind_user.kind_items WHERE id = 1")) {
                 assertTrue(rs.next());
