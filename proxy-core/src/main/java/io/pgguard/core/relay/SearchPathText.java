@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * A search_path setting's text as PostgreSQL reads it: schema names separated by commas, each a bare identifier
- * (ASCII letters folded to lower case) or a double-quoted one (kept as written, {@code ""} for a quote, commas allowed).
+ * (ASCII letters folded to lower case) or a double-quoted one (kept as written, {@code ""} for a quote, commas
+ * allowed). Text PostgreSQL would refuse (a stray comma, an unclosed quote) is read leniently: the server refuses
+ * such a startup packet itself.
  */
 final class SearchPathText {
     private SearchPathText() {}

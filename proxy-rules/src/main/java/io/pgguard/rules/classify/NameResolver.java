@@ -47,8 +47,8 @@ public final class NameResolver {
     /**
      * Whether a search_path entry is passed over when resolving a name that is not a catalog relation:
      * pg_catalog and pg_temp, and "$user", which PgGuard takes as absent, as it is unless the role has a schema
-     * of its own name (PostgreSQL then skips it). The path a session starts with comes from the server with
-     * "$user" already expanded to the schemas that exist.
+     * of its own name (PostgreSQL then skips it). The proxy resolves "$user" itself, knowing whether the schema
+     * exists, before a session's path reaches the rules.
      */
     static boolean isImplicitOrAbsent(String entry) {
         return entry.equals("pg_catalog") || entry.equals("pg_temp") || entry.equals(USER_SCHEMA);
