@@ -1,11 +1,14 @@
 package io.pgguard.server.cli;
 
+import io.pgguard.core.relay.StartupOptions;
 import io.pgguard.rules.Decision;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.StatementContext;
 import io.pgguard.rules.StatementSource;
 import io.pgguard.server.config.ConfigException;
 import io.pgguard.server.config.PgGuardConfig;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +34,11 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--parse", description = "Judge the text as sent in a Parse message (extended protocol).")
     boolean parse;
 
+    @Option(names = "--search-path", paramLabel = "SCHEMAS",
+            description = "The session's search_path as SHOW search_path prints it (default: public). An"
+                    + " unqualified name must be allowed in each schema on it; \"$user\" is taken as absent.")
+    String searchPath;
+
     @Parameters(paramLabel = "SQL", description = "The statement text, as the client would send it.")
     String sql;
 
@@ -49,8 +57,9 @@ final class ExplainCommand implements Callable<Integer> {
                         .filter(u -> u.name().equals(upstreamName)).findFirst()
                         .orElse(config.proxySettings().routing().defaultUpstream())
                 : config.proxySettings().routing().route(db);
+        List<String> path = searchPath == null ? null : StartupOptions.searchPath(Map.of("search_path", searchPath));
         StatementContext context = new StatementContext(user, db, upstream.environment(), null, true,
-                parse ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY);
+                parse ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY).withSearchPath(path);
         Decision decision = new PolicyEngine(config.rules(), 16).decide(sql, context);
         System.out.println("decision: " + decision.action()
                 + (decision.matchedRuleId() == null ? "" : " (rule " + decision.matchedRuleId() + ")"));
@@ -67,7 +76,7 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("rewritten: " + decision.sql());
         }
         System.out.println("user " + user + ", database " + db + ", upstream " + upstream.name() + " (environment "
-                + upstream.environment() + ")");
+                + upstream.environment() + "), search_path " + (path == null ? "public" : String.join(", ", path)));
         System.out.println(decision.explanation());
         return 0;
     }

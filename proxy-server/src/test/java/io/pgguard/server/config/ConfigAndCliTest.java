@@ -212,6 +212,17 @@ class ConfigAndCliTest {
         assertTrue(unparseable[1].contains("REJECT") && unparseable[1].toLowerCase().contains("pars"), unparseable[1]);
     }
 
+    /** With several schemas on the path, an unqualified name must be allowed in each: the server takes the first that holds it. */
+    @Test
+    void explainJudgesUnqualifiedNamesUnderTheSearchPathGiven() {
+        String policy = GuardHarness.referencePolicy().getPath();
+        String sql = "SELECT id FROM customers WHERE id = 1";
+        String[] onPublic = run("explain", "--config", policy, "--user", "app_rw", "--search-path", "\"$user\", public", sql);
+        assertTrue(onPublic[1].contains("FORWARD") && onPublic[1].contains("search_path $user, public"), onPublic[1]);
+        String[] twoSchemas = run("explain", "--config", policy, "--user", "app_rw", "--search-path", "Sales, public", sql);
+        assertTrue(twoSchemas[1].contains("REJECT") && twoSchemas[1].contains("sales.customers"), twoSchemas[1]);
+    }
+
     @Test
     void invalidConfigMakesCheckFail() throws Exception {
         String[] r = check("pgguard.listen = oops");
