@@ -525,43 +525,6 @@ class RuleKindsEndToEndTest {
     }
 
     /**
-     * ALTER ROLE ... SET role starts a user's sessions acting as another role, without any SET ROLE passing
-     * PgGuard. The rules for that role apply from the first statement: here the read cap of capped_user (5 rows),
-     * which kind_user's sessions act as. RESET ROLE returns to it and SET ROLE NONE to kind_user, which PgGuard
-     * does not tell apart: until a SET ROLE settles it, what the two would be treated differently is refused.
-     */
-    @Test
-    void theRoleTheServerStartsASessionAsIsTheOneTheRulesJudge() throws Exception {
-        pg.sql("GRANT capped_user TO kind_user; ALTER ROLE kind_user SET role = 'capped_user'");
-        String all = "SELECT * FROM kind_items";
-        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT current_user")) {
-                assertTrue(rs.next());
-                assertEquals("capped_user", rs.getString(1));
-            }
-            assertEquals(5, rows(s.executeQuery(all)), "capped_user's read cap, from the first statement");
-            s.execute("RESET ROLE");
-            PSQLException undecided = assertThrows(PSQLException.class, () -> rows(s.executeQuery(all)));
-            assertEquals("42501", undecided.getSQLState(), undecided.getMessage());
-            s.execute("SET ROLE kind_user");
-            assertEquals(20, rows(s.executeQuery(all)), "acting as itself: no cap");
-        } finally {
-            pg.sql("ALTER ROLE kind_user RESET role; REVOKE capped_user FROM kind_user");
-        }
-    }
-
-    private static int rows(ResultSet rs) throws SQLException {
-        try (rs) {
-            int n = 0;
-            while (rs.next()) {
-                n++;
-            }
-            return n;
-        }
-    }
-
-
-    /**
      * If the server will not say which schemas the session's search_path holds, the rules cannot resolve names:
      * the session is refused with a clear FATAL, and other sessions go on.
      */
