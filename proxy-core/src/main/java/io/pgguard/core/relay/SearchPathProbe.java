@@ -106,6 +106,10 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
 
     /** Two text columns: a name[] ({public} or {"my schema",public}) and a boolean (t or f). */
     private void onRow(ByteBuf row) {
+        if (row.getShort(row.readerIndex()) != 2) {
+            failure = "an answer of " + row.getShort(row.readerIndex()) + " columns, not 2";
+            return;
+        }
         int at = row.readerIndex() + 2;
         int length = row.getInt(at);
         String literal = length < 0 ? "NULL" : row.toString(at + 4, length, StandardCharsets.UTF_8);
