@@ -52,6 +52,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ProxyContext context;
+    private static final long QUIET_PERIOD_MILLIS = 50;
     private final ChannelGroup clients = new DefaultChannelGroup("pgguard-clients", GlobalEventExecutor.INSTANCE);
     private final Transport transport;
     private final Consumer<Channel> clientPipelineCustomizer;
@@ -203,6 +204,9 @@ public final class ProxyServer implements AutoCloseable {
         stopAccepting();
         clients.close().awaitUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // A client's close closes its server connection after it, and on io_uring a socket finishes closing when
+        // its cancelled reads complete: a short quiet period lets the loops see that through rather than refuse
+        // the last step of it ("event executor terminated").
+        workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }
