@@ -30,6 +30,16 @@ public record Policy(String id, boolean dryRun, boolean usersWithoutRulesAllowed
         return false;
     }
 
+    /** Whether a rule names the users it applies to: it then applies to whoever acts as one of them, too. */
+    public boolean hasRulesNamingUsers() {
+        for (Rule r : rules) {
+            if (r.explicitUsers()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The roles the users map gives this login user (in config order, without duplicates). */
     public List<RoleGrant> rolesOf(String user) {
         Set<String> names = new LinkedHashSet<>();

@@ -67,7 +67,10 @@ public final class PolicyEvaluator {
 
     private Decision ungoverned(String sql, StatementContext ctx) {
         if (policy.usersWithoutRulesAllowed()) {
-            return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, null, List.of(),
+            // A rule that names its users governs whoever acts as one of them: what an ungoverned user's statements
+            // do to role and search_path is followed, so that the rules see a SET ROLE to such a role.
+            List<StatementFacts> facts = policy.hasRulesNamingUsers() ? classify(sql, ctx) : List.of();
+            return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, newEffectiveRole(facts), facts,
                     "users-without-rules", "user " + ctx.user() + " has no rules; users-without-rules = allow\n");
         }
         String message = "PgGuard: statement refused by rule \"users-without-rules\": user " + ctx.user()

@@ -196,6 +196,28 @@ class PolicyEngineTest {
                 "the next schema on the path is the one judged");
     }
 
+    /**
+     * A rule naming its users applies to whoever acts as one of them. A user without rules passes untouched, but
+     * its role changes are reported, so that after SET ROLE the rules for the new role apply.
+     */
+    @Test
+    void anUngovernedUsersRoleChangesAreFollowed() {
+        PolicyEngine engine = new PolicyEngine(rules("""
+                users-without-rules = allow
+                users { app = [r] }
+                roles { r { statements = [DML], tables = [ { on = ["public.*"], privileges = [SELECT] } ] } }
+                rules = [ { id = capped, type = read-row-cap, max-rows = 5, users = [reporting] } ]
+                """), 10);
+        Decision switched = engine.decide("SET ROLE reporting", ctx("admin", "dev"));
+        assertEquals(Decision.Action.FORWARD, switched.action());
+        assertEquals("reporting", switched.newEffectiveRole());
+        StatementContext asReporting = new StatementContext("admin", "app", "dev", "reporting", true, StatementSource.SIMPLE_QUERY);
+        Decision capped = engine.decide("SELECT * FROM t", asReporting);
+        assertEquals(Decision.Action.REWRITE, capped.action(), "the rule for the role applies: " + capped.explanation());
+        assertTrue(capped.sql().contains("LIMIT 5"), capped.sql());
+        assertEquals(Decision.Action.FORWARD, engine.decide("SELECT * FROM t", ctx("admin", "dev")).action());
+    }
+
     @Test
     void allowAllForwardsEverything() {
         PolicyEngine engine = new PolicyEngine(RuleSet.allowAll(), 10);

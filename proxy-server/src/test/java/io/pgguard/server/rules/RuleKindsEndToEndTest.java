@@ -525,6 +525,33 @@ class RuleKindsEndToEndTest {
     }
 
     /**
+     * A rule that names its users applies to whoever acts as one of them. free_user has no rules and passes
+     * untouched, but after SET ROLE capped_user the read cap of capped_user applies to it.
+     */
+    @Test
+    void aUserWithoutRulesActingAsANamedRoleGetsThatRolesRules() throws Exception {
+        pg.role("free_user", "pw");
+        pg.sql("GRANT capped_user TO free_user; GRANT SELECT ON kind_items TO free_user");
+        try (Connection c = guard.connect("free_user", "pw"); Statement s = c.createStatement()) {
+            assertEquals(20, rows(s.executeQuery("SELECT * FROM kind_items")), "no rules for free_user");
+            s.execute("SET ROLE capped_user");
+            assertEquals(5, rows(s.executeQuery("SELECT * FROM kind_items")), "capped_user's read cap");
+            s.execute("RESET ROLE");
+            assertEquals(20, rows(s.executeQuery("SELECT * FROM kind_items")), "itself again");
+        }
+    }
+
+    private static int rows(ResultSet rs) throws SQLException {
+        try (rs) {
+            int n = 0;
+            while (rs.next()) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /**
      * If the server will not say which schemas the session's search_path holds, the rules cannot resolve names:
      * the session is refused with a clear FATAL, and other sessions go on.
      */
