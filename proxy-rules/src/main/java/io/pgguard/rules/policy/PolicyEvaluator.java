@@ -68,8 +68,9 @@ public final class PolicyEvaluator {
     private Decision ungoverned(String sql, StatementContext ctx) {
         if (policy.usersWithoutRulesAllowed()) {
             // A rule that names its users governs whoever acts as one of them: what an ungoverned user's statements
-            // do to role and search_path is followed, so that the rules see a SET ROLE to such a role.
-            List<StatementFacts> facts = policy.hasRulesNamingUsers() ? classify(sql, ctx) : List.of();
+            // do to role and search_path is followed, so that the rules see a SET ROLE to such a role. Nothing else
+            // of them is reported, so that they pass as untouched as before (no prepared statement followed).
+            List<StatementFacts> facts = policy.hasRulesNamingUsers() ? sessionChanges(classify(sql, ctx)) : List.of();
             return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, newEffectiveRole(facts), facts,
                     "users-without-rules", "user " + ctx.user() + " has no rules; users-without-rules = allow\n");
         }
@@ -115,6 +116,19 @@ public final class PolicyEvaluator {
         Decision.Action action = caps.rewritten() != null ? Decision.Action.REWRITE : Decision.Action.FORWARD;
         return new Decision(action, caps.rewritten() != null ? caps.rewritten() : sql, null, dryRun, caps.readRowCap(),
                 caps.writeRowCap(), newRole, facts, matched, explanation.toString());
+    }
+
+    private static List<StatementFacts> sessionChanges(List<StatementFacts> facts) {
+        List<StatementFacts> changes = null;
+        for (StatementFacts f : facts) {
+            if (f.roleChange() != null || f.searchPathChange() != null) {
+                if (changes == null) {
+                    changes = new ArrayList<>();
+                }
+                changes.add(f);
+            }
+        }
+        return changes == null ? List.of() : changes;
     }
 
     private static String newEffectiveRole(List<StatementFacts> facts) {
