@@ -675,8 +675,8 @@ final class FrontendRelay {
     }
 
     /**
-     * The inspector's verdict on a text. While the session may have one of several roles and search_paths (after
-     * a ROLLBACK TO SAVEPOINT undid a change of them, see {@link RoleAndSearchPath}), the text is judged under
+     * The inspector's verdict on a text. While the session may have one of several roles and search_paths (see
+     * {@link RoleAndSearchPath}: after a ROLLBACK TO SAVEPOINT, for one), the text is judged under
      * each: refused if any refuses it, and refused too if they would treat it differently.
      */
     private Verdict judgeText(SessionView as, String sql, SqlOrigin origin) {
@@ -710,7 +710,9 @@ final class FrontendRelay {
 
     private static final Verdict UNDECIDED = Verdict.reject(new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,
             "PgGuard: the rules treat this statement differently under the roles or search_paths this session may"
-                    + " have after ROLLBACK TO SAVEPOINT undid a change of them", null,
+                    + " have (after a ROLLBACK TO SAVEPOINT or a failed Query string that may have undone a change"
+                    + " of them, or a RESET ROLE where the server's settings start the session as another role)",
+            null,
             "Set the role and search_path again (SET ROLE, SET search_path), then retry."), "session-undecided", null);
 
     private void forward(ByteBuf message, PendingResponse pending) {

@@ -218,9 +218,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         this.roleAndPath = new RoleAndSearchPath(path);
     }
 
-    /** What the server said the session starts with: its schemas, and the login user's own schema or null. */
-    void searchPathFromServer(List<String> schemas, String loginUserSchema) {
-        this.roleAndPath = new RoleAndSearchPath(schemas, user(), loginUserSchema);
+    /**
+     * What the server said the session starts with: the schemas of its search_path, the role it acts as (another
+     * than the login user when the server's settings say so), and whether that role has a schema of its name.
+     */
+    void startsAs(List<String> schemas, String role, boolean roleHasSchema) {
+        this.roleAndPath = new RoleAndSearchPath(schemas, user(), role, roleHasSchema);
     }
 
     void transactionStatus(char status) {

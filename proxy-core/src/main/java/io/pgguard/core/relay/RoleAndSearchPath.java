@@ -49,18 +49,31 @@ final class RoleAndSearchPath {
      */
     private final List<String> resetSearchPath;
     private final String loginUser;
-    /** The login user's own schema when the server said one exists, else null. */
-    private final String loginUserSchema;
+    /**
+     * The role the session started acting as, when the server's settings make it another than the login user
+     * ({@code ALTER ROLE ... SET role}); RESET ROLE returns to it, SET ROLE NONE does not, and DISCARD ALL (SET
+     * SESSION AUTHORIZATION DEFAULT) does or not by server version. Else null.
+     */
+    private final String defaultRole;
+    /** The role the session started acting as, whose own schema the server said exists or not. */
+    private final String startRole;
+    private final boolean startRoleHasSchema;
 
     RoleAndSearchPath(List<String> initialSearchPath) {
-        this(initialSearchPath, null, null);
+        this(initialSearchPath, null, null, false);
     }
 
-    RoleAndSearchPath(List<String> initialSearchPath, String loginUser, String loginUserSchema) {
+    /**
+     * What the server said the session starts with: the schemas of its search_path, the role it acts as, and
+     * whether that role has a schema of its own name.
+     */
+    RoleAndSearchPath(List<String> initialSearchPath, String loginUser, String startRole, boolean startRoleHasSchema) {
         this.resetSearchPath = initialSearchPath;
         this.loginUser = loginUser;
-        this.loginUserSchema = loginUserSchema;
-        current = List.of(values(null, initialSearchPath));
+        this.startRole = startRole;
+        this.startRoleHasSchema = startRoleHasSchema;
+        this.defaultRole = startRole == null || startRole.equals(loginUser) ? null : startRole;
+        current = List.of(values(defaultRole, initialSearchPath));
         persisting = current;
         outside = current;
     }
@@ -176,7 +189,7 @@ final class RoleAndSearchPath {
     }
 
     /**
-     * The schemas {@code setting} names when {@code role} acts. "$user" is the login user's own schema where the
+     * The schemas {@code setting} names when {@code role} acts. "$user" is the starting role's own schema where the
      * server said it exists, and is left out otherwise, as PostgreSQL leaves it out; for another role PgGuard
      * cannot tell, so that role's name stays a schema the rules must allow.
      */
@@ -184,14 +197,14 @@ final class RoleAndSearchPath {
         if (setting == null || !setting.contains(USER_ENTRY)) {
             return new Values(role, setting, setting);
         }
+        String acting = role == null ? loginUser : role;
+        boolean known = acting == null || acting.equals(startRole);
         List<String> schemas = new ArrayList<>(setting.size());
         for (String entry : setting) {
             if (!entry.equals(USER_ENTRY)) {
                 schemas.add(entry);
-            } else if (role != null && !role.equals(loginUser)) {
-                schemas.add(role);
-            } else if (loginUserSchema != null) {
-                schemas.add(loginUserSchema);
+            } else if (!known || startRoleHasSchema) {
+                schemas.add(acting);
             }
         }
         return new Values(role, setting, List.copyOf(schemas));
@@ -200,16 +213,30 @@ final class RoleAndSearchPath {
     private List<Values> map(List<Values> values, Verdict verdict) {
         List<Values> out = new ArrayList<>(values.size());
         for (Values v : values) {
-            String role = verdict.newEffectiveRole() == null ? v.role()
-                    : verdict.newEffectiveRole().isEmpty() ? null : verdict.newEffectiveRole();
             List<String> path = verdict.newSearchPath() == null ? v.setting()
                     : verdict.newSearchPath().isEmpty() ? resetSearchPath : verdict.newSearchPath();
-            Values next = values(role, path);
-            if (!out.contains(next)) {
-                out.add(next);
+            String role = verdict.newEffectiveRole();
+            if (role == null) {
+                add(out, values(v.role(), path));
+            } else if (!role.isEmpty()) {
+                add(out, values(role, path));
+            } else {
+                // Back to the login user (SET ROLE NONE) or to the role the server's settings start the session
+                // as (RESET ROLE; DISCARD ALL by server version): the verdict does not tell which, so both stay
+                // possible.
+                add(out, values(null, path));
+                if (defaultRole != null) {
+                    add(out, values(defaultRole, path));
+                }
             }
         }
         return List.copyOf(out);
+    }
+
+    private static void add(List<Values> values, Values value) {
+        if (!values.contains(value)) {
+            values.add(value);
+        }
     }
 
     private static List<Values> union(List<Values> first, List<Values> more) {

@@ -26,17 +26,20 @@ import org.slf4j.LoggerFactory;
 final class SearchPathProbe implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(SearchPathProbe.class);
     /**
-     * The schemas names resolve in ("$user" expanded, absent or unusable ones left out, implicit ones too), and
-     * whether the login user has a schema of its own name, for a "$user" the client puts on the path later.
+     * The schemas names resolve in ("$user" expanded, absent or unusable ones left out, implicit ones too), whether
+     * the acting role has a schema of its own name (for a "$user" the client puts on the path later), and the
+     * acting role, which ALTER ROLE ... SET role can make another than the login user.
      */
     static final String SQL = "SELECT pg_catalog.current_schemas(false),"
-            + " pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user)) IS NOT NULL";
+            + " pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user)) IS NOT NULL, current_user";
+
+    /** What the server answered. */
+    record Answer(List<String> schemas, boolean roleHasSchema, String role) {}
 
     private final ProxySession session;
     /** Where the stream goes back once the answer is in. */
     private final ServerSideHandler handler;
-    private List<String> schemas;
-    private boolean loginUserHasSchema;
+    private Answer answer;
     private String failure;
 
     SearchPathProbe(ProxySession session, ServerSideHandler handler) {
@@ -86,13 +89,12 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
     }
 
     private ByteBuf finished(ByteBuf readyForQuery, ByteBuf body) {
-        if (failure != null || schemas == null) {
+        if (failure != null || answer == null) {
             refuse();
             return session.client.alloc().buffer(0);
         }
         session.client.config().setAutoRead(true);
-        String loginUserSchema = loginUserHasSchema ? session.user() : null;
-        return handler.searchPathLearned(schemas, loginUserSchema, readyForQuery, body);
+        return handler.searchPathLearned(answer, readyForQuery, body);
     }
 
     private void refuse() {
@@ -104,22 +106,33 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
                         + "\" (" + why + "); the rules need it to resolve names"));
     }
 
-    /** Two text columns: a name[] ({public} or {"my schema",public}) and a boolean (t or f). */
+    /** Three text columns: a name[] ({public} or {"my schema",public}), a boolean (t or f) and a name. */
     private void onRow(ByteBuf row) {
-        if (row.getShort(row.readerIndex()) != 2) {
-            failure = "an answer of " + row.getShort(row.readerIndex()) + " columns, not 2";
+        if (row.getShort(row.readerIndex()) != 3) {
+            failure = "an answer of " + row.getShort(row.readerIndex()) + " columns, not 3";
             return;
         }
         int at = row.readerIndex() + 2;
-        int length = row.getInt(at);
-        String literal = length < 0 ? "NULL" : row.toString(at + 4, length, StandardCharsets.UTF_8);
-        if (!literal.startsWith("{")) {
+        String literal = column(row, at);
+        if (literal == null || !literal.startsWith("{")) {
             failure = "an answer that is no array: " + literal;
             return;
         }
-        schemas = arrayElements(literal);
-        at += 4 + Math.max(length, 0);
-        loginUserHasSchema = row.getInt(at) == 1 && row.getByte(at + 4) == 't';
+        at += 4 + row.getInt(at);
+        boolean roleHasSchema = "t".equals(column(row, at));
+        at += 4 + Math.max(row.getInt(at), 0);
+        String role = column(row, at);
+        if (role == null) {
+            failure = "no current_user";
+            return;
+        }
+        answer = new Answer(arrayElements(literal), roleHasSchema, role);
+    }
+
+    /** A column's text at {@code at} (its length field), or null for NULL. */
+    private static String column(ByteBuf row, int at) {
+        int length = row.getInt(at);
+        return length < 0 ? null : row.toString(at + 4, length, StandardCharsets.UTF_8);
     }
 
     /**

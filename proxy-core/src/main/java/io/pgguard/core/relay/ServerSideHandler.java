@@ -17,7 +17,6 @@ import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.protocol.SqlState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,12 +235,11 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     }
 
     /** The answer to {@link SearchPathProbe}, ended by {@code readyForQuery}: the client's. */
-    ByteBuf searchPathLearned(List<String> schemas, String loginUserSchema, ByteBuf readyForQuery, ByteBuf body) {
+    ByteBuf searchPathLearned(SearchPathProbe.Answer answer, ByteBuf readyForQuery, ByteBuf body) {
         scanner.listener(this);
         session.transactionStatus((char) body.getByte(body.readerIndex()));
-        session.searchPathFromServer(schemas, loginUserSchema);
-        log.debug("connection {} ({}): search_path {}, own schema {}", session.connectionId, session.user(), schemas,
-                loginUserSchema);
+        session.startsAs(answer.schemas(), answer.role(), answer.roleHasSchema());
+        log.debug("connection {} ({}): {}", session.connectionId, session.user(), answer);
         return ready(readyForQuery);
     }
 

@@ -157,16 +157,33 @@ class RoleAndSearchPathTest {
     @Test
     void theUserEntryIsTheActingRolesOwnSchema() {
         Verdict userFirst = Verdict.forward(null).withNewSearchPath(List.of("$user", "public"));
-        RoleAndSearchPath withOwnSchema = new RoleAndSearchPath(List.of("public"), "alice", "alice");
+        RoleAndSearchPath withOwnSchema = new RoleAndSearchPath(List.of("public"), "alice", "alice", true);
         withOwnSchema.changed(userFirst);
         assertEquals(List.of("alice", "public"), withOwnSchema.now().searchPath());
         withOwnSchema.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
         assertEquals(List.of("bob", "public"), withOwnSchema.now().searchPath(), "re-resolved for the new role");
         assertEquals(List.of("$user", "public"), withOwnSchema.now().setting());
 
-        RoleAndSearchPath withoutOwnSchema = new RoleAndSearchPath(List.of("public"), "carol", null);
+        RoleAndSearchPath withoutOwnSchema = new RoleAndSearchPath(List.of("public"), "carol", "carol", false);
         withoutOwnSchema.changed(userFirst);
         assertEquals(List.of("public"), withoutOwnSchema.now().searchPath(), "left out, as PostgreSQL leaves it out");
+    }
+
+    /**
+     * ALTER ROLE alice SET role = admin starts alice's sessions acting as admin. RESET ROLE returns to admin, SET
+     * ROLE NONE to alice (DISCARD ALL to either, by server version); the verdict does not tell them apart, so after
+     * any of them both are possible.
+     */
+    @Test
+    void aRoleTheServerStartsTheSessionAsIsInForceUntilAReset() {
+        RoleAndSearchPath startedAsAdmin = new RoleAndSearchPath(List.of("public"), "alice", "admin", false);
+        assertEquals("admin", startedAsAdmin.now().role());
+        assertNull(startedAsAdmin.possible());
+        startedAsAdmin.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
+        assertEquals("bob", startedAsAdmin.now().role());
+        startedAsAdmin.changed(Verdict.forward(null).withNewEffectiveRole(""));
+        assertEquals(Set.of("admin", "alice"), Set.copyOf(startedAsAdmin.all().stream()
+                .map(v -> v.role() == null ? "alice" : v.role()).toList()));
     }
 
     private Set<List<String>> paths() {

@@ -11,7 +11,12 @@ public final class RuleUsers {
 
     /** Whether the rules govern this user (users without rules get the configured default). */
     public static boolean governs(RuleSet rules, String user) {
-        return !rules.isAllowAll() && rules.policy().governs(user, null);
+        return governs(rules, user, null);
+    }
+
+    /** Whether the rules govern this user acting as {@code effectiveRole} (null: as itself). */
+    public static boolean governs(RuleSet rules, String user, String effectiveRole) {
+        return !rules.isAllowAll() && rules.policy().governs(user, effectiveRole);
     }
 
     /** The exact user names the rules map (patterns are left out: they cannot bound a label). */

@@ -95,7 +95,7 @@ public final class RulesInspector implements StatementInspector {
 
     @Override
     public Verdict inspectFunctionCall(SessionView session, int functionOid) {
-        if (!RuleUsers.governs(engine.rules(), session.user())) {
+        if (!RuleUsers.governs(engine.rules(), session.user(), session.effectiveRole())) {
             return Verdict.FORWARD;
         }
         PgError error = new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,

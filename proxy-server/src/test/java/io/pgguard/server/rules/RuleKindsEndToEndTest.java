@@ -67,12 +67,12 @@ class RuleKindsEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         pg = PostgresFixture.get();
-        for (String user : new String[] {"kind_user", "capped_user", "dry_user", "capped_writer"}) {
+        for (String user : new String[] {"kind_user", "capped_user", "dry_user", "capped_writer", "free_user"}) {
             pg.role(user, "pw");
         }
         pg.sql("DROP TABLE IF EXISTS kind_items; CREATE TABLE kind_items (id int PRIMARY KEY, v text);"
                 + "INSERT INTO kind_items SELECT g, 'v' || g FROM generate_series(1, 20) g;"
-                + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user, capped_writer;"
+                + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user, capped_writer, free_user;"
                 + "DROP TABLE IF EXISTS other_table; CREATE TABLE other_table (id int); GRANT ALL ON other_table TO kind_user");
         guard = GuardHarness.startWithText(pg, RULES, Map.of());
     }
@@ -530,14 +530,45 @@ class RuleKindsEndToEndTest {
      */
     @Test
     void aUserWithoutRulesActingAsANamedRoleGetsThatRolesRules() throws Exception {
-        pg.role("free_user", "pw");
-        pg.sql("GRANT capped_user TO free_user; GRANT SELECT ON kind_items TO free_user");
+        pg.sql("GRANT capped_user TO free_user");
         try (Connection c = guard.connect("free_user", "pw"); Statement s = c.createStatement()) {
             assertEquals(20, rows(s.executeQuery("SELECT * FROM kind_items")), "no rules for free_user");
             s.execute("SET ROLE capped_user");
             assertEquals(5, rows(s.executeQuery("SELECT * FROM kind_items")), "capped_user's read cap");
             s.execute("RESET ROLE");
             assertEquals(20, rows(s.executeQuery("SELECT * FROM kind_items")), "itself again");
+        }
+    }
+
+    /**
+     * ALTER ROLE ... SET role starts a user's sessions acting as another role, without any SET ROLE passing
+     * PgGuard. The rules for that role apply from the first statement: here the read cap of capped_user (5 rows),
+     * which the sessions act as. RESET ROLE returns to it and SET ROLE NONE to the login user, which PgGuard does
+     * not tell apart: until a SET ROLE settles it, what the two would be treated differently is refused. So for a
+     * governed login user (kind_user) and for one without rules (free_user).
+     */
+    @Test
+    void theRoleTheServerStartsASessionAsIsTheOneTheRulesJudge() throws Exception {
+        pg.sql("GRANT capped_user TO kind_user, free_user;"
+                + "ALTER ROLE kind_user SET role = 'capped_user'; ALTER ROLE free_user SET role = 'capped_user'");
+        String all = "SELECT * FROM kind_items";
+        try {
+            for (String user : new String[] {"kind_user", "free_user"}) {
+                try (Connection c = guard.connect(user, "pw"); Statement s = c.createStatement()) {
+                    try (ResultSet rs = s.executeQuery("SELECT current_user")) {
+                        assertTrue(rs.next());
+                        assertEquals("capped_user", rs.getString(1));
+                    }
+                    assertEquals(5, rows(s.executeQuery(all)), user + ": capped_user's read cap, from the first statement");
+                    s.execute("RESET ROLE");
+                    PSQLException undecided = assertThrows(PSQLException.class, () -> rows(s.executeQuery(all)));
+                    assertEquals("42501", undecided.getSQLState(), undecided.getMessage());
+                    s.execute("SET ROLE " + user);
+                    assertEquals(20, rows(s.executeQuery(all)), user + " acting as itself: no cap");
+                }
+            }
+        } finally {
+            pg.sql("ALTER ROLE kind_user RESET role; ALTER ROLE free_user RESET role; REVOKE capped_user FROM kind_user");
         }
     }
 
