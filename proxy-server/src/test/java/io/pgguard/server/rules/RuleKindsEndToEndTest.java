@@ -541,6 +541,33 @@ class RuleKindsEndToEndTest {
     }
 
     /**
+     * A FunctionCall message names a function by OID, out of the rules' sight: refused for users the rules govern
+     * (pgjdbc's large-object API sends them), passed for a user without rules, and refused again once that user
+     * acts as a role a rule names.
+     */
+    @Test
+    void functionCallMessagesAreRefusedForWhoeverActsAsAGovernedRole() throws Exception {
+        pg.sql("GRANT capped_user TO free_user");
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            c.setAutoCommit(false);
+            PSQLException refused = assertThrows(PSQLException.class,
+                    () -> c.unwrap(PGConnection.class).getLargeObjectAPI().createLO());
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            assertTrue(refused.getMessage().contains("FunctionCall messages are refused"), refused.getMessage());
+        }
+        try (Connection c = guard.connect("free_user", "pw")) {
+            c.setAutoCommit(false);
+            assertTrue(c.unwrap(PGConnection.class).getLargeObjectAPI().createLO() > 0, "no rules for free_user");
+            c.rollback();
+            c.createStatement().execute("SET ROLE capped_user");
+            PSQLException refused = assertThrows(PSQLException.class,
+                    () -> c.unwrap(PGConnection.class).getLargeObjectAPI().createLO());
+            assertEquals("42501", refused.getSQLState(), "acting as capped_user: " + refused.getMessage());
+            c.rollback();
+        }
+    }
+
+    /**
      * ALTER ROLE ... SET role starts a user's sessions acting as another role, without any SET ROLE passing
      * PgGuard. The rules for that role apply from the first statement: here the read cap of capped_user (5 rows),
      * which the sessions act as. RESET ROLE returns to it and SET ROLE NONE to the login user, which PgGuard does
