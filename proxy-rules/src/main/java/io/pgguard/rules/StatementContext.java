@@ -30,6 +30,10 @@ public record StatementContext(String user, String database, String environment,
         return new StatementContext(user, database, environment, effectiveRole, standardConformingStrings, source, path);
     }
 
+    public StatementContext withEffectiveRole(String role) {
+        return new StatementContext(user, database, environment, role, standardConformingStrings, source, searchPath);
+    }
+
     public boolean hasEffectiveRole() {
         return effectiveRole != null && !effectiveRole.isEmpty();
     }

@@ -75,6 +75,12 @@ public final class StatementClassifier {
         return out;
     }
 
+    /** Classifies statement {@code i} of a script under {@code searchPath}. */
+    public StatementFacts classify(LexedScript script, int i, List<String> searchPath) {
+        LexedStatement statement = script.statements().get(i);
+        return classify(script.source(), statement.tokens(), statement.index(), searchPath, true);
+    }
+
     /** Classifies one statement (or a wrapped one); {@code topLevel} allows the row-cap rewrite site. */
     StatementFacts classify(String source, List<Token> tokens, int index, List<String> searchPath, boolean topLevel) {
         FactsBuilder b = new FactsBuilder();

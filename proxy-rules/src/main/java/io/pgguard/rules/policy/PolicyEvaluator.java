@@ -27,6 +27,8 @@ import java.util.TreeSet;
  * applies to the session, then forward, rewrite (row-cap LIMIT only) or reject the whole string.
  */
 public final class PolicyEvaluator {
+    /** The rule id of a refusal for a query that goes on after a change of role or search_path it cannot follow. */
+    public static final String SESSION_CHANGE_MID_QUERY = "session-change-mid-query";
     private final Policy policy;
     private final StatementClassifier classifier;
 
@@ -39,20 +41,91 @@ public final class PolicyEvaluator {
         if (!policy.governs(ctx.user(), ctx.effectiveRole())) {
             return ungoverned(sql, ctx);
         }
-        List<StatementFacts> facts = classify(sql, ctx);
-        List<Rule> applicable = policy.rules().stream()
-                .filter(r -> r.appliesTo(ctx.user(), ctx.effectiveRole(), ctx.environment(), ctx.database())).toList();
+        return governed(sql, ctx);
+    }
+
+    /**
+     * Judges each statement of a query as the role and with the search_path the statements before it leave, as
+     * the server runs them. Where those cannot be told (a RESET, a role computed at run time, the end of a
+     * transaction that may undo a change), what follows is refused: the proxy judges it when it comes on its own.
+     */
+    private Decision governed(String sql, StatementContext ctx) {
+        List<StatementFacts> facts = new ArrayList<>();
+        List<StatementContext> contexts = new ArrayList<>();
+        String unknownAfter = classifyInOrder(sql, ctx, facts, contexts);
+        if (unknownAfter != null) {
+            return sessionUnknownMidQuery(sql, facts, unknownAfter);
+        }
+        Set<Rule> applicable = new LinkedHashSet<>();
         List<Violation> violations = new ArrayList<>();
         StringBuilder explanation = new StringBuilder();
         explanation.append("rules ").append(policy.id()).append(", user ").append(ctx.user())
                 .append(ctx.hasEffectiveRole() ? " (acting as " + ctx.effectiveRole() + ")" : "")
                 .append(", roles ").append(policy.rolesOf(ctx.user()).stream().map(RoleGrant::name).toList())
                 .append('\n');
-        for (StatementFacts f : facts) {
-            explanation.append(f.describe()).append('\n');
-            violations.addAll(new StatementCheck(policy, ctx, applicable, f).violations());
+        for (int i = 0; i < facts.size(); i++) {
+            StatementFacts f = facts.get(i);
+            StatementContext as = contexts.get(i);
+            explanation.append(f.describe()).append(as == ctx ? "" : " (as " + describe(as) + ")").append('\n');
+            if (!policy.governs(as.user(), as.effectiveRole())) {
+                continue; // a user without rules, back to itself within the query
+            }
+            List<Rule> rules = policy.rules().stream()
+                    .filter(r -> r.appliesTo(as.user(), as.effectiveRole(), as.environment(), as.database())).toList();
+            applicable.addAll(rules);
+            violations.addAll(new StatementCheck(policy, as, rules, f).violations());
         }
-        return conclude(sql, ctx, facts, applicable, violations, explanation);
+        return conclude(sql, ctx, facts, List.copyOf(applicable), violations, explanation);
+    }
+
+    private static String describe(StatementContext as) {
+        return (as.hasEffectiveRole() ? "role " + as.effectiveRole() : "the login user") + ", search_path "
+                + (as.searchPath() == null ? "public" : String.join(", ", as.searchPath()));
+    }
+
+    /**
+     * Classifies the statements of {@code sql} in order, each under the search_path the ones before it leave,
+     * and records the context each runs in. Returns why the context after a statement is unknown, when more
+     * statements follow it; else null.
+     */
+    private String classifyInOrder(String sql, StatementContext ctx, List<StatementFacts> facts,
+            List<StatementContext> contexts) {
+        LexedScript script = StatementSplitter.split(sql, ctx.standardConformingStrings());
+        if (script.failed()) {
+            facts.addAll(classify(sql, ctx));
+            contexts.add(ctx);
+            return null;
+        }
+        StatementContext current = ctx;
+        boolean changed = false;
+        int count = script.statements().size();
+        for (int i = 0; i < count; i++) {
+            StatementFacts f = classifier.classify(script, i, current.searchPath());
+            facts.add(f);
+            contexts.add(current);
+            if (i == count - 1) {
+                break;
+            }
+            if (f.searchPathChange() != null) {
+                if (f.searchPathChange().isEmpty()) {
+                    return "it resets search_path to the session's default";
+                }
+                current = current.withSearchPath(f.searchPathChange());
+                changed = true;
+            }
+            if (f.roleChange() != null) {
+                if (f.roleChange().equals("?")) {
+                    return "it sets a role computed when it runs";
+                }
+                current = current.withEffectiveRole(f.roleChange().isEmpty() ? null : f.roleChange());
+                changed = true;
+            }
+            if (changed && f.kind().group() == CommandKind.Group.TRANSACTION && f.kind() != CommandKind.BEGIN
+                    && f.kind() != CommandKind.SAVEPOINT && f.kind() != CommandKind.SET_TRANSACTION) {
+                return "it ends a transaction or a savepoint, which may undo or keep a change of role or search_path";
+            }
+        }
+        return null;
     }
 
     private List<StatementFacts> classify(String sql, StatementContext ctx) {
@@ -65,12 +138,28 @@ public final class PolicyEvaluator {
         return classifier.classify(script, ctx.searchPath());
     }
 
+    private Decision sessionUnknownMidQuery(String sql, List<StatementFacts> facts, String why) {
+        StatementFacts last = facts.get(facts.size() - 1);
+        String message = "PgGuard: statement refused: a query changes role or search_path and goes on after statement "
+                + (last.index() + 1) + ", where " + why;
+        Rejection rejection = new Rejection(SESSION_CHANGE_MID_QUERY, "0A000", message,
+                "PgGuard judges each statement as the role and with the search_path it runs under, and cannot tell"
+                        + " them after statement " + (last.index() + 1) + " (" + abbreviate(last.fingerprint()) + ").",
+                "Send the statements after it in a query of their own.");
+        return new Decision(Decision.Action.REJECT, sql, rejection, List.of(), -1, -1, null, facts,
+                SESSION_CHANGE_MID_QUERY, message + "\n");
+    }
+
     private Decision ungoverned(String sql, StatementContext ctx) {
         if (policy.usersWithoutRulesAllowed()) {
             // A rule that names its users governs whoever acts as one of them: what an ungoverned user's statements
             // do to role and search_path is followed, so that the rules see a SET ROLE to such a role. Nothing else
             // of them is reported, so that they pass as untouched as before (no prepared statement followed).
-            List<StatementFacts> facts = policy.hasRulesNamingUsers() ? sessionChanges(classify(sql, ctx)) : List.of();
+            List<StatementFacts> all = policy.hasRulesNamingUsers() ? classify(sql, ctx) : List.of();
+            List<StatementFacts> facts = sessionChanges(all);
+            if (!facts.isEmpty() && facts.get(facts.size() - 1) != all.get(all.size() - 1)) {
+                return governed(sql, ctx); // what follows a SET ROLE in the query may run as a governed role
+            }
             return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, newEffectiveRole(facts), facts,
                     "users-without-rules", "user " + ctx.user() + " has no rules; users-without-rules = allow\n");
         }

@@ -218,6 +218,26 @@ class PolicyEngineTest {
         assertEquals(Decision.Action.FORWARD, engine.decide("SELECT * FROM t", ctx("admin", "dev")).action());
     }
 
+    /** Each statement of a query runs under the search_path and role the statements before it leave. */
+    @Test
+    void eachStatementOfAQueryIsJudgedUnderWhatTheOnesBeforeItSet() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        Decision intoAudit = engine.decide("SET search_path = audit; SELECT * FROM log", ctx("app_rw", "dev"));
+        assertEquals("grants", intoAudit.rejection().ruleId(), "log resolves in audit, granted for INSERT only");
+        assertTrue(intoAudit.rejection().detail().contains("audit.log"), intoAudit.rejection().detail());
+        StatementContext inAudit = ctx("app_rw", "dev").withSearchPath(List.of("audit"));
+        assertEquals(Decision.Action.FORWARD,
+                engine.decide("SET search_path = public; SELECT * FROM log", inAudit).action(), "public again first");
+        Decision afterReset = engine.decide("RESET search_path; SELECT * FROM log", inAudit);
+        assertEquals(PolicyEvaluator.SESSION_CHANGE_MID_QUERY, afterReset.rejection().ruleId());
+        assertEquals("0A000", afterReset.rejection().sqlState());
+        assertEquals(PolicyEvaluator.SESSION_CHANGE_MID_QUERY, engine.decide(
+                "BEGIN; SET search_path = public; ROLLBACK; SELECT * FROM log", inAudit).rejection().ruleId(),
+                "the ROLLBACK may undo the change");
+        assertEquals(Decision.Action.FORWARD, engine.decide("SELECT 1; RESET search_path", inAudit).action(),
+                "a change that ends the query is followed by the proxy");
+    }
+
     @Test
     void allowAllForwardsEverything() {
         PolicyEngine engine = new PolicyEngine(RuleSet.allowAll(), 10);

@@ -568,6 +568,37 @@ class RuleKindsEndToEndTest {
     }
 
     /**
+     * A Query string runs its statements in order, each under the role and search_path the ones before it left:
+     * each is judged so. Where PgGuard cannot tell them (after a transaction that may undo a change), what follows
+     * is refused with 0A000 and must come in a query of its own.
+     */
+    @Test
+    void eachStatementOfAQueryIsJudgedUnderThePathTheOnesBeforeItLeave() throws Exception {
+        schemaKindS2WritableInPostgresBy("kind_user");
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
+        try (Connection c = guard.connect("kind_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+            assertRefusedAndS2Untouched(s, "SET search_path = kind_s2; " + update, "after SET search_path in the same query");
+            s.execute("SET search_path = kind_s2");
+            s.execute("SET search_path = public; " + update);
+            s.getMoreResults();
+            assertEquals(1, s.getUpdateCount(), "public again, in the same query");
+            s.execute("SET search_path = public");
+            PSQLException unknown = assertThrows(PSQLException.class,
+                    () -> s.execute("BEGIN; SET search_path = kind_s2; ROLLBACK; " + update));
+            assertEquals("0A000", unknown.getSQLState(), unknown.getMessage());
+            assertKindS2RowUntouched("nothing of the refused query ran");
+        }
+        try (Connection c = guard.connect("free_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+            pg.sql("GRANT capped_user TO free_user");
+            s.execute("SET ROLE capped_user; SELECT * FROM kind_items");
+            assertTrue(s.getMoreResults());
+            assertEquals(5, rows(s.getResultSet()), "a user without rules, acting as capped_user within the query");
+        }
+    }
+
+    /**
      * ALTER ROLE ... SET role starts a user's sessions acting as another role, without any SET ROLE passing
      * PgGuard. The rules for that role apply from the first statement: here the read cap of capped_user (5 rows),
      * which the sessions act as. RESET ROLE returns to it and SET ROLE NONE to the login user, which PgGuard does
