@@ -397,10 +397,8 @@ class RuleKindsEndToEndTest {
     @Test
     void aFailedQueryStringLeavesItsChangesPossible() throws Exception {
         schemaKindS2WritableInPostgresBy("kind_user");
-        Properties simple = new Properties();
-        simple.setProperty("preferQueryMode", "simple");
         String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
-        try (Connection c = guard.connect("kind_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+        try (Connection c = simpleQueries("kind_user", "pw"); Statement s = c.createStatement()) {
             PSQLException whole = assertThrows(PSQLException.class,
                     () -> s.execute("BEGIN; SET search_path = kind_s2; COMMIT; SELECT 1/0"));
             assertEquals("0A000", whole.getSQLState(), whole.getMessage());
@@ -417,6 +415,13 @@ class RuleKindsEndToEndTest {
             assertEquals("26000", assertThrows(PSQLException.class, () -> s.execute("EXECUTE upd2")).getSQLState());
             s.execute("DEALLOCATE upd2");
         }
+    }
+
+    /** A connection whose statements pgjdbc sends as simple Query messages, several in one string. */
+    private static Connection simpleQueries(String user, String password) throws SQLException {
+        Properties simple = new Properties();
+        simple.setProperty("preferQueryMode", "simple");
+        return guard.connect(user, password, "postgres", simple);
     }
 
     private static void assertRefusedAndS2Untouched(Statement s, String update, String when) throws SQLException {
@@ -573,10 +578,8 @@ class RuleKindsEndToEndTest {
     @Test
     void eachStatementOfAQueryIsJudgedUnderThePathTheOnesBeforeItLeave() throws Exception {
         schemaKindS2WritableInPostgresBy("kind_user");
-        Properties simple = new Properties();
-        simple.setProperty("preferQueryMode", "simple");
         String update = "UPDATE kind_items SET v = 'judged' WHERE id = 1";
-        try (Connection c = guard.connect("kind_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+        try (Connection c = simpleQueries("kind_user", "pw"); Statement s = c.createStatement()) {
             assertRefusedAndS2Untouched(s, "SET search_path = kind_s2; " + update, "after SET search_path in the same query");
             s.execute("SET search_path = kind_s2");
             s.execute("SET search_path = public; " + update);
@@ -588,7 +591,7 @@ class RuleKindsEndToEndTest {
             assertEquals("0A000", unknown.getSQLState(), unknown.getMessage());
             assertKindS2RowUntouched("nothing of the refused query ran");
         }
-        try (Connection c = guard.connect("free_user", "pw", "postgres", simple); Statement s = c.createStatement()) {
+        try (Connection c = simpleQueries("free_user", "pw"); Statement s = c.createStatement()) {
             pg.sql("GRANT capped_user TO free_user");
             s.execute("SET ROLE capped_user; SELECT * FROM kind_items");
             assertTrue(s.getMoreResults());
@@ -693,9 +696,7 @@ class RuleKindsEndToEndTest {
     @Test
     void aSearchPathSetInAFailedQueryStringDoesNotChangeHowNamesAreJudged() throws Exception {
         schemaKindS2WritableInPostgresBy("capped_writer");
-        Properties props = new Properties();
-        props.setProperty("preferQueryMode", "simple");
-        try (Connection c = guard.connect("capped_writer", "pw", "postgres", props); Statement s = c.createStatement()) {
+        try (Connection c = simpleQueries("capped_writer", "pw"); Statement s = c.createStatement()) {
             s.execute("SET search_path = kind_s2");
             String update = "UPDATE kind_items SET v = 'through PgGuard' WHERE id = 1";
             assertEquals("42501", assertThrows(PSQLException.class, () -> s.execute(update)).getSQLState(),
@@ -771,9 +772,7 @@ class RuleKindsEndToEndTest {
 
     @Test
     void usersWithoutRulesPassUntouched() throws Exception {
-        Properties simple = new Properties();
-        simple.setProperty("preferQueryMode", "simple");
-        try (Connection c = guard.connect(PostgresFixture.SUPERUSER, "postgres", "postgres", simple)) {
+        try (Connection c = simpleQueries(PostgresFixture.SUPERUSER, "postgres")) {
             c.setAutoCommit(false);
             c.createStatement().execute("DELETE FROM kind_items");
             c.rollback();
