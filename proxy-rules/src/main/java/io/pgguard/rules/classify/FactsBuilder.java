@@ -71,6 +71,19 @@ final class FactsBuilder {
         }
     }
 
+    /**
+     * A PREPARE or DECLARE CURSOR runs its query later (at EXECUTE or FETCH): a change of role or search_path in
+     * it (set_config in the query) happens then, when the proxy cannot follow it, so it is an unknown effect.
+     */
+    void deferSessionChange(String statement) {
+        if (roleChange != null || searchPathChange != null) {
+            unknown(statement + " a query that changes role or search_path when it runs");
+            roleChange = null;
+            searchPathChange = null;
+            localChange = false;
+        }
+    }
+
     /** Takes over only the effects of evaluated expressions (EXECUTE arguments, COPY WHERE), not the kind. */
     void absorbEffectsOnly(StatementFacts inner) {
         tables.addAll(inner.tables());

@@ -119,6 +119,7 @@ final class UtilityClassifier {
         }
         List<Token> statement = c.tokens.subList(as + 1, c.tokens.size());
         wrap(statement, b);
+        b.deferSessionChange("PREPARE of");
         b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.PREPARE, name,
                 source.substring(statement.get(0).start(), statement.get(statement.size() - 1).end()));
     }
@@ -193,6 +194,7 @@ final class UtilityClassifier {
                 searchPath);
         b.innerKind = query.kind();
         b.absorb(query);
+        b.deferSessionChange("DECLARE of a cursor over");
         b.limit = query.limit();
         b.rowCapRewrite = query.rowCapRewrite();
     }

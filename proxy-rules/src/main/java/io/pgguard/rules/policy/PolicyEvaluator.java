@@ -110,6 +110,9 @@ public final class PolicyEvaluator {
                 if (f.searchPathChange().isEmpty()) {
                     return "it resets search_path to the session's default";
                 }
+                if (f.searchPathChange().contains("$user")) {
+                    return "its \"$user\" names a schema only the proxy knows to exist or not";
+                }
                 current = current.withSearchPath(f.searchPathChange());
                 changed = true;
             }
@@ -117,7 +120,10 @@ public final class PolicyEvaluator {
                 if (f.roleChange().equals("?")) {
                     return "it sets a role computed when it runs";
                 }
-                current = current.withEffectiveRole(f.roleChange().isEmpty() ? null : f.roleChange());
+                if (f.roleChange().isEmpty()) {
+                    return "it returns to the login user or to a role the server's settings start the session as";
+                }
+                current = current.withEffectiveRole(f.roleChange());
                 changed = true;
             }
             if (changed && f.kind().group() == CommandKind.Group.TRANSACTION && f.kind() != CommandKind.BEGIN
@@ -157,8 +163,8 @@ public final class PolicyEvaluator {
             // of them is reported, so that they pass as untouched as before (no prepared statement followed).
             List<StatementFacts> all = policy.hasRulesNamingUsers() ? classify(sql, ctx) : List.of();
             List<StatementFacts> facts = sessionChanges(all);
-            if (!facts.isEmpty() && facts.get(facts.size() - 1) != all.get(all.size() - 1)) {
-                return governed(sql, ctx); // what follows a SET ROLE in the query may run as a governed role
+            if (switchesToAGovernedRoleMidQuery(all, ctx)) {
+                return governed(sql, ctx); // what follows the SET ROLE in the query runs as a governed role
             }
             return new Decision(Decision.Action.FORWARD, sql, null, List.of(), -1, -1, newEffectiveRole(facts), facts,
                     "users-without-rules", "user " + ctx.user() + " has no rules; users-without-rules = allow\n");
@@ -205,6 +211,17 @@ public final class PolicyEvaluator {
         Decision.Action action = caps.rewritten() != null ? Decision.Action.REWRITE : Decision.Action.FORWARD;
         return new Decision(action, caps.rewritten() != null ? caps.rewritten() : sql, null, dryRun, caps.readRowCap(),
                 caps.writeRowCap(), newRole, facts, matched, explanation.toString());
+    }
+
+    /** Whether a statement before the last sets a role the rules govern (or one computed when it runs). */
+    private boolean switchesToAGovernedRoleMidQuery(List<StatementFacts> facts, StatementContext ctx) {
+        for (int i = 0; i < facts.size() - 1; i++) {
+            String role = facts.get(i).roleChange();
+            if (role != null && !role.isEmpty() && (role.equals("?") || policy.governs(ctx.user(), role))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<StatementFacts> sessionChanges(List<StatementFacts> facts) {

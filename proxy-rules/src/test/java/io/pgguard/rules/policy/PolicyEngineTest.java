@@ -236,6 +236,45 @@ class PolicyEngineTest {
                 "the ROLLBACK may undo the change");
         assertEquals(Decision.Action.FORWARD, engine.decide("SELECT 1; RESET search_path", inAudit).action(),
                 "a change that ends the query is followed by the proxy");
+        assertEquals(PolicyEvaluator.SESSION_CHANGE_MID_QUERY, engine.decide(
+                "SET search_path = \"$user\", public; SELECT * FROM log", inAudit).rejection().ruleId(),
+                "whether the role has a schema of its name is known to the proxy only");
+        assertEquals(PolicyEvaluator.SESSION_CHANGE_MID_QUERY,
+                engine.decide("RESET ROLE; SELECT * FROM log", inAudit).rejection().ruleId(),
+                "back to the login user, or to a role the server's settings start the session as");
+    }
+
+    /** A user without rules passes a query that changes its search_path and goes on: nothing is judged. */
+    @Test
+    void aUserWithoutRulesIsNotRefusedForChangesMidQuery() {
+        PolicyEngine engine = new PolicyEngine(rules("""
+                users-without-rules = allow
+                users { app = [r] }
+                roles { r { statements = [DML], tables = [ { on = ["public.*"], privileges = [SELECT] } ] } }
+                rules = [ { id = capped, type = read-row-cap, max-rows = 5, users = [reporting] } ]
+                """), 10);
+        for (String sql : new String[] {"RESET search_path; SELECT 1", "BEGIN; SET search_path = x; COMMIT; SELECT 1",
+                "SET ROLE other; SELECT 1"}) {
+            Decision d = engine.decide(sql, ctx("admin", "dev"));
+            assertEquals(Decision.Action.FORWARD, d.action(), sql + ": " + d.explanation());
+        }
+        Decision asReporting = engine.decide("SET ROLE reporting; SELECT * FROM t", ctx("admin", "dev"));
+        assertEquals(Decision.Action.REWRITE, asReporting.action(), "the SELECT runs as reporting: capped");
+    }
+
+    /**
+     * PREPARE and DECLARE CURSOR run their query later, at EXECUTE or FETCH: a set_config of search_path in it is
+     * an unknown effect, not a change at PREPARE.
+     */
+    @Test
+    void aSessionChangeInAPreparedQueryIsAnUnknownEffect() {
+        PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);
+        for (String sql : new String[] {"PREPARE p AS SELECT set_config('search_path', 'audit', false)",
+                "DECLARE c CURSOR FOR SELECT set_config('search_path', 'audit', false)"}) {
+            Decision d = engine.decide(sql, ctx("app_rw", "dev"));
+            assertNull(d.newSearchPath(), sql);
+            assertFalse(d.statements().get(0).unknownEffects().isEmpty(), sql);
+        }
     }
 
     @Test
