@@ -24,6 +24,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class PolicyEngineTest {
     private static final RuleSet ALL_RULES = TestFiles.exampleRules("all-rules.conf");
+    /** Users without rules pass; a rule caps what whoever acts as role "reporting" reads. */
+    private static final RuleSet REPORTING_ROLE_CAPPED = rules("""
+            users-without-rules = allow
+            users { app = [r] }
+            roles { r { statements = [DML], tables = [ { on = ["public.*"], privileges = [SELECT] } ] } }
+            rules = [ { id = capped, type = read-row-cap, max-rows = 5, users = [reporting] } ]
+            """);
 
     static StatementContext ctx(String user, String env) {
         return new StatementContext(user, "app", env, null, true, StatementSource.SIMPLE_QUERY);
@@ -202,12 +209,7 @@ class PolicyEngineTest {
      */
     @Test
     void anUngovernedUsersRoleChangesAreFollowed() {
-        PolicyEngine engine = new PolicyEngine(rules("""
-                users-without-rules = allow
-                users { app = [r] }
-                roles { r { statements = [DML], tables = [ { on = ["public.*"], privileges = [SELECT] } ] } }
-                rules = [ { id = capped, type = read-row-cap, max-rows = 5, users = [reporting] } ]
-                """), 10);
+        PolicyEngine engine = new PolicyEngine(REPORTING_ROLE_CAPPED, 10);
         Decision switched = engine.decide("SET ROLE reporting", ctx("admin", "dev"));
         assertEquals(Decision.Action.FORWARD, switched.action());
         assertEquals("reporting", switched.newEffectiveRole());
@@ -247,12 +249,7 @@ class PolicyEngineTest {
     /** A user without rules passes a query that changes its search_path and goes on: nothing is judged. */
     @Test
     void aUserWithoutRulesIsNotRefusedForChangesMidQuery() {
-        PolicyEngine engine = new PolicyEngine(rules("""
-                users-without-rules = allow
-                users { app = [r] }
-                roles { r { statements = [DML], tables = [ { on = ["public.*"], privileges = [SELECT] } ] } }
-                rules = [ { id = capped, type = read-row-cap, max-rows = 5, users = [reporting] } ]
-                """), 10);
+        PolicyEngine engine = new PolicyEngine(REPORTING_ROLE_CAPPED, 10);
         for (String sql : new String[] {"RESET search_path; SELECT 1", "BEGIN; SET search_path = x; COMMIT; SELECT 1",
                 "SET ROLE other; SELECT 1"}) {
             Decision d = engine.decide(sql, ctx("admin", "dev"));
