@@ -92,7 +92,7 @@ public final class PolicyEvaluator {
             List<StatementContext> contexts) {
         LexedScript script = StatementSplitter.split(sql, ctx.standardConformingStrings());
         if (script.failed()) {
-            facts.addAll(classify(sql, ctx));
+            facts.add(unlexable(sql, script));
             contexts.add(ctx);
             return null;
         }
@@ -137,11 +137,16 @@ public final class PolicyEvaluator {
     private List<StatementFacts> classify(String sql, StatementContext ctx) {
         LexedScript script = StatementSplitter.split(sql, ctx.standardConformingStrings());
         if (script.failed()) {
-            return List.of(new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
-                    script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
-                    null, false, null, null, ""));
+            return List.of(unlexable(sql, script));
         }
         return classifier.classify(script, ctx.searchPath());
+    }
+
+    /** The whole text as one statement that does not lex (an unterminated quote or comment). */
+    private static StatementFacts unlexable(String sql, LexedScript script) {
+        return new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
+                script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
+                null, false, null, null, "");
     }
 
     private Decision sessionUnknownMidQuery(String sql, List<StatementFacts> facts, String why) {
