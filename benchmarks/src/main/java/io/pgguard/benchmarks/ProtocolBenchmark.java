@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.pgguard.core.protocol.ClientEncoding;
 import io.pgguard.core.protocol.FrontendMessageDecoder;
 import io.pgguard.core.protocol.Parse;
 import io.pgguard.core.protocol.PgWire;
@@ -69,12 +70,12 @@ public class ProtocolBenchmark {
 
     @Benchmark
     public void queryDecode(Blackhole bh) {
-        bh.consume(Query.decode(queryMessage));
+        bh.consume(Query.decode(queryMessage, ClientEncoding.UTF8));
     }
 
     @Benchmark
     public void parseDecode(Blackhole bh) {
-        bh.consume(Parse.decode(parseMessage));
+        bh.consume(Parse.decode(parseMessage, ClientEncoding.UTF8));
     }
 
     @Benchmark

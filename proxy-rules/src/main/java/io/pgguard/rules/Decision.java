@@ -63,6 +63,19 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
     }
 
     /**
+     * Whether a statement of this message may change client_encoding or standard_conforming_strings, which decide
+     * how the server reads every text after it: the proxy must learn them anew before it reads another text.
+     */
+    public boolean changesLexing() {
+        for (StatementFacts f : statements) {
+            if (f.lexingChange()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The search_path the session has after this message, if a statement in it changes search_path (the proxy
      * keeps it and passes it back in {@link StatementContext#searchPath()}); null when unchanged.
      */

@@ -25,6 +25,9 @@ import java.util.List;
  * @param searchPathChange new search_path if the statement sets it (empty list for RESET), else null
  * @param localChange     the role or search_path change lasts until the end of the transaction only (SET LOCAL,
  *                        set_config with is_local true)
+ * @param lexingChange    the statement may change a setting that decides how the server reads the texts sent
+ *                        after it: client_encoding or standard_conforming_strings (SET or RESET of one, SET NAMES,
+ *                        RESET ALL, DISCARD ALL, set_config of one or of a name that is not a literal)
  * @param preparedStatement what a PREPARE, EXECUTE or DEALLOCATE does to a named SQL prepared statement; null
  *                        for other statements
  * @param setting         the setting a SET/RESET/SHOW/set_config names, lowercased; null otherwise
@@ -33,11 +36,16 @@ import java.util.List;
 public record StatementFacts(int index, int start, int end, String text, CommandKind kind, CommandKind innerKind,
         ParsedBy parsedBy, String parseError, List<TableAccess> tables, List<WriteOperation> writes,
         List<FunctionCall> functions, List<String> unknownEffects, long limit, RewriteSite rowCapRewrite,
-        String roleChange, List<String> searchPathChange, boolean localChange, SqlPreparedStatement preparedStatement,
-        String setting, String fingerprint) {
+        String roleChange, List<String> searchPathChange, boolean localChange, boolean lexingChange,
+        SqlPreparedStatement preparedStatement, String setting, String fingerprint) {
 
     public static final long NO_LIMIT = -1;
     public static final long NON_LITERAL_LIMIT = -2;
+
+    /** Whether setting {@code name} decides how the server reads the texts a client sends. */
+    public static boolean changesLexing(String name) {
+        return name.equalsIgnoreCase("client_encoding") || name.equalsIgnoreCase("standard_conforming_strings");
+    }
 
     public boolean hasUnknownEffect() {
         return parsedBy == ParsedBy.UNPARSEABLE || !unknownEffects.isEmpty();
@@ -72,6 +80,9 @@ public record StatementFacts(int index, int start, int end, String text, Command
         }
         if (searchPathChange != null) {
             b.append(" searchPath=").append(searchPathChange);
+        }
+        if (lexingChange) {
+            b.append(" changesLexing");
         }
         if (setting != null) {
             b.append(" setting=").append(setting);

@@ -27,6 +27,7 @@ public final class Verdict {
     private List<String> statementTexts = List.of();
     private boolean dropsPreparedStatements;
     private boolean sessionChangeIsLocal;
+    private boolean changesLexing;
     private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
@@ -67,6 +68,7 @@ public final class Verdict {
         copy.statementTexts = statementTexts;
         copy.dropsPreparedStatements = dropsPreparedStatements;
         copy.sessionChangeIsLocal = sessionChangeIsLocal;
+        copy.changesLexing = changesLexing;
         copy.sqlPreparedStatements = sqlPreparedStatements;
         return copy;
     }
@@ -83,6 +85,20 @@ public final class Verdict {
 
     public boolean sessionChangeIsLocal() {
         return sessionChangeIsLocal;
+    }
+
+    /**
+     * The text may change client_encoding or standard_conforming_strings, which decide how the server reads every
+     * later text: PgGuard reads no later text they matter to before the server has said what is in force.
+     */
+    public Verdict withChangesLexing() {
+        Verdict copy = copy(newEffectiveRole);
+        copy.changesLexing = true;
+        return copy;
+    }
+
+    public boolean changesLexing() {
+        return changesLexing;
     }
 
     /** The text's PREPAREs, EXECUTEs and DEALLOCATEs of SQL-level prepared statements, in order. */

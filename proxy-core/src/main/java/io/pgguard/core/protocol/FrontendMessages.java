@@ -2,18 +2,22 @@ package io.pgguard.core.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 
 /** Encoders for the frontend messages PgGuard itself sends to a server. */
 public final class FrontendMessages {
     private FrontendMessages() {}
 
-    /** Parse of {@code sql} into statement {@code name}, with no parameter types. */
+    /** Parse of {@code sql} into statement {@code name}, with no parameter types, in UTF-8 (PgGuard's own texts). */
     public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql) {
-        ByteBuf buf = alloc.buffer(PgWire.HEADER_LENGTH + name.length() + ByteBufUtil.utf8MaxBytes(sql) + 4);
+        return parse(alloc, name, sql, ClientEncoding.UTF8);
+    }
+
+    /** Parse of a client's {@code sql} into statement {@code name}, in the session's client encoding. */
+    public static ByteBuf parse(ByteBufAllocator alloc, String name, String sql, ClientEncoding encoding) {
+        ByteBuf buf = alloc.buffer(PgWire.HEADER_LENGTH + name.length() + PgWire.maxBytes(sql) + 4);
         int lengthIndex = PgWire.startMessage(buf, 'P');
         PgWire.writeCString(buf, name);
-        PgWire.writeCString(buf, sql);
+        PgWire.writeCString(buf, sql, encoding);
         buf.writeShort(0);
         PgWire.finishMessage(buf, lengthIndex);
         return buf;

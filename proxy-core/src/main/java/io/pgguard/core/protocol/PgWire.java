@@ -27,6 +27,23 @@ public final class PgWire {
         return value;
     }
 
+    /**
+     * Reads a null-terminated text in the session's client encoding, split into characters as the server splits
+     * it, and advances the reader index past the terminator.
+     */
+    public static String readCString(ByteBuf buf, ClientEncoding encoding) {
+        if (encoding.isUtf8()) {
+            return readCString(buf);
+        }
+        int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);
+        if (end < 0) {
+            throw new ProtocolViolationException("string is not null-terminated");
+        }
+        String value = encoding.decode(buf, buf.readerIndex(), end - buf.readerIndex());
+        buf.readerIndex(end + 1);
+        return value;
+    }
+
     /** Skips a null-terminated string without decoding it. */
     public static void skipCString(ByteBuf buf) {
         int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);
@@ -39,6 +56,24 @@ public final class PgWire {
     public static void writeCString(ByteBuf buf, String value) {
         ByteBufUtil.writeUtf8(buf, value);
         buf.writeByte(0);
+    }
+
+    /** Writes {@code value} in the session's client encoding; the caller made sure every character has bytes in it. */
+    public static void writeCString(ByteBuf buf, String value, ClientEncoding encoding) {
+        if (encoding.isUtf8()) {
+            writeCString(buf, value);
+            return;
+        }
+        byte[] bytes = encoding.encode(value);
+        if (bytes == null) {
+            throw new IllegalStateException("text has characters client_encoding " + encoding + " lacks");
+        }
+        buf.writeBytes(bytes).writeByte(0);
+    }
+
+    /** The most bytes {@code value} takes in any client encoding PostgreSQL has (four per UTF-16 unit). */
+    public static int maxBytes(String value) {
+        return ByteBufUtil.utf8MaxBytes(value) + value.length();
     }
 
     /** Starts a typed message; returns the index of its length field for {@link #finishMessage}. */

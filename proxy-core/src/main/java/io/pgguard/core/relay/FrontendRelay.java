@@ -168,8 +168,8 @@ final class FrontendRelay {
             return;
         }
         long start = System.nanoTime();
-        String sql = decode(message, Query::decode).sql();
-        Verdict verdict = inspect(message, sql, SqlOrigin.SIMPLE_QUERY, start);
+        String sql = decode(message, m -> Query.decode(m, session.clientEncoding())).sql();
+        Verdict verdict = inspectSent(message, sql, PgWire.HEADER_LENGTH, SqlOrigin.SIMPLE_QUERY, start);
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
@@ -182,7 +182,7 @@ final class FrontendRelay {
                         new PendingResponse(PendingResponse.Kind.SIMPLE_QUERY, QUERY_MID_BATCH, null, 0));
                 return;
             }
-        } else if (capped && (verdict.writeRowCap() >= 0 || canRunAsExtended(verdict, message))) {
+        } else if (capped && (verdict.writeRowCap() >= 0 || canRunAsExtended(verdict, message, sql))) {
             message.release();
             runStatementByStatement(verdict, start);
             return;
@@ -190,11 +190,15 @@ final class FrontendRelay {
         PendingResponse pending = PendingResponse.of(PendingResponse.Kind.SIMPLE_QUERY, verdict, start);
         switch (verdict.action()) {
             case FORWARD -> forward(message, pending);
-            case REWRITE -> replace(message, new Query(verdict.rewrittenSql()).encode(session.client.alloc()), pending);
+            case REWRITE -> replace(message, new Query(verdict.rewrittenSql())
+                    .encode(session.client.alloc(), session.clientEncoding()), pending);
             case REJECT -> replace(message,
                     new Query(RejectionText.forRule(verdict.ruleId())).encode(session.client.alloc()), pending);
         }
-        if (changesSession(verdict)) {
+        if (session.mayChangeLexing(verdict)) {
+            session.lexingMayChangeAt(pending);
+            watched = pending; // what follows is read at its ReadyForQuery, once the server has said how
+        } else if (changesSession(verdict)) {
             watched = pending; // settled at its ReadyForQuery
         }
     }
@@ -225,9 +229,9 @@ final class FrontendRelay {
             return;
         }
         long start = System.nanoTime();
-        Parse parse = decode(message, Parse::decode);
+        Parse parse = decode(message, m -> Parse.decode(m, session.clientEncoding()));
         StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
-        Verdict verdict = inspect(message, parse.sql(), SqlOrigin.PARSE, start);
+        Verdict verdict = inspectSent(message, parse.sql(), parse.textOffset(), SqlOrigin.PARSE, start);
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
@@ -239,10 +243,12 @@ final class FrontendRelay {
         }
         switch (verdict.action()) {
             case FORWARD -> forward(message, PendingResponse.changing(PendingResponse.PARSE, change));
-            case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql()),
+            case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql(),
+                    session.clientEncoding()),
                     PendingResponse.changing(PendingResponse.PARSE, change));
             case REJECT -> replace(message,
-                    parse.encodeWithText(session.client.alloc(), RejectionText.forRule(verdict.ruleId())),
+                    parse.encodeWithText(session.client.alloc(), RejectionText.forRule(verdict.ruleId()),
+                            session.clientEncoding()),
                     PendingResponse.changing(PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()),
                             change));
         }
@@ -351,7 +357,11 @@ final class FrontendRelay {
         boolean skipped = session.tracker.skippingToSync();
         forward(message, execute);
         boolean capped = execute.writeRowCap() >= 0 || execute.readRowCap() >= 0;
-        if (!skipped && (capped || changesSession(execute.verdict) && !execute.partOfQuery)) {
+        boolean changesLexing = !skipped && !execute.partOfQuery && session.mayChangeLexing(execute.verdict);
+        if (changesLexing) {
+            session.lexingMayChangeAt(execute);
+        }
+        if (!skipped && (capped || changesLexing || changesSession(execute.verdict) && !execute.partOfQuery)) {
             watched = execute;
             session.writeToServer(FrontendMessages.flush(session.client.alloc()));
         }
@@ -367,7 +377,7 @@ final class FrontendRelay {
         var alloc = session.client.alloc();
         session.statements++;
         for (String sql : verdict.statementTexts()) {
-            send(FrontendMessages.parse(alloc, "", sql), PendingResponse.SWALLOWED_PARSE);
+            send(FrontendMessages.parse(alloc, "", sql, session.clientEncoding()), PendingResponse.SWALLOWED_PARSE);
             send(FrontendMessages.bindUnnamed(alloc), PendingResponse.SWALLOWED_BIND);
             send(FrontendMessages.describeUnnamedPortal(alloc), PendingResponse.SWALLOWED_DESCRIBE_PORTAL);
             PendingResponse execute = PendingResponse.of(PendingResponse.Kind.EXECUTE, verdict, start);
@@ -395,20 +405,17 @@ final class FrontendRelay {
             "Send Sync before the Query, or send the statements as Parse/Bind/Execute.");
 
     /**
-     * Whether a Query under a read cap can run as extended messages with no difference for the client: its
-     * text keeps its bytes when encoded again as UTF-8, and no statement of several needs the implicit
+     * Whether a Query under a read cap can run as extended messages with no difference for the client: its text
+     * encodes back to its own bytes in the client encoding, and no statement of several needs the implicit
      * transaction block a multi-statement Query has (LOCK, DECLARE, SAVEPOINT, SET LOCAL...: extended messages
      * before a Sync are not such a block) or is refused in it (VACUUM, CREATE DATABASE...). Otherwise the Query
      * goes as it is, its result stream capped, which fails only the statement and not the transaction around it.
      * (A write cap always converts: an error from those statements is better than a write over the cap.)
      */
-    private boolean canRunAsExtended(Verdict verdict, ByteBuf query) {
-        if (!session.clientEncodingIsUtf8()) {
-            for (int i = query.readerIndex(); i < query.writerIndex(); i++) {
-                if (query.getByte(i) < 0) {
-                    return false;
-                }
-            }
+    private boolean canRunAsExtended(Verdict verdict, ByteBuf query, String sql) {
+        if (!session.clientEncoding().isUtf8()
+                && !sameBytes(query, PgWire.HEADER_LENGTH, session.clientEncoding().encode(sql))) {
+            return false;
         }
         List<String> texts = verdict.statementTexts();
         return texts.size() < 2 || texts.stream().noneMatch(t -> NEEDS_TRANSACTION_BLOCK.matcher(t).lookingAt());
@@ -428,7 +435,10 @@ final class FrontendRelay {
             forwardExecute(message, pending);
         } else {
             forward(message, pending);
-            if (pending.kind == PendingResponse.Kind.SYNC && changesSession(pending.verdict)) {
+            if (pending.kind == PendingResponse.Kind.SYNC && session.mayChangeLexing(pending.verdict)) {
+                session.lexingMayChangeAt(pending);
+                watched = pending;
+            } else if (pending.kind == PendingResponse.Kind.SYNC && changesSession(pending.verdict)) {
                 watched = pending; // a Query run statement by statement takes its session changes at this Sync
             }
         }
@@ -436,7 +446,7 @@ final class FrontendRelay {
 
     /** The capped statement's answer came (within the cap, an error, or a suspended portal): go on. */
     void settled(PendingResponse response) {
-        if (response != null && response == watched) {
+        if (response != null && response == watched && !session.awaitsLexingSettings(response)) {
             watched = null;
             releaseHeld();
         }
@@ -598,6 +608,105 @@ final class FrontendRelay {
     }
 
     /**
+     * The verdict on a text the client has just sent, {@code textOffset} bytes into {@code message}. PostgreSQL
+     * reads it in the session's client_encoding (an ASCII byte can be half of a character in SJIS, BIG5, GBK...)
+     * and with its standard_conforming_strings (a backslash may escape a quote): a text PgGuard cannot read as the
+     * server will is refused unread, and never reaches the server. That is a text with a backslash or a non-ASCII
+     * character while a change of those settings is unanswered, and a non-ASCII one in an encoding PgGuard cannot
+     * decode. A verdict that has PgGuard encode the text again (a rewrite, a cap) stands in another encoding than
+     * UTF8 only where encoding gives back the client's own bytes.
+     */
+    private Verdict inspectSent(ByteBuf message, String sql, int textOffset, SqlOrigin origin, long start) {
+        try {
+            Verdict verdict = unreadable(sql);
+            if (verdict == null) {
+                verdict = judge(session, sql, origin);
+                if (needsReencoding(verdict)
+                        && !sameBytes(message, textOffset, session.clientEncoding().encode(sql))) {
+                    verdict = notReencodable();
+                }
+            }
+            session.context.events().statementInspected(session, sql, origin, verdict, System.nanoTime() - start);
+            return verdict;
+        } catch (RuntimeException | Error e) {
+            message.release();
+            throw e;
+        }
+    }
+
+    private Verdict unreadable(String sql) {
+        if (session.lexingInDoubt() && !readsAlikeUnderAnySettings(sql)) {
+            return LEXING_IN_DOUBT;
+        }
+        if (!session.clientEncoding().readsNonAscii() && !isAscii(sql)) {
+            return Verdict.reject(new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED, "PgGuard cannot read"
+                    + " non-ASCII text in client_encoding " + session.clientEncoding(), null,
+                    "Use client_encoding UTF8."), "client-encoding-unreadable", null);
+        }
+        return null;
+    }
+
+    private static boolean readsAlikeUnderAnySettings(String sql) {
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            if (ch >= 0x80 || ch == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAscii(String sql) {
+        for (int i = 0; i < sql.length(); i++) {
+            if (sql.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final Verdict LEXING_IN_DOUBT = Verdict.reject(new PgError("ERROR",
+            SqlState.FEATURE_NOT_SUPPORTED, "PgGuard: a text with a backslash or a non-ASCII character is read only"
+                    + " once the server has answered the change of client_encoding or standard_conforming_strings"
+                    + " sent before it",
+            "The server reads every text after such a change with the new setting, which PgGuard learns from"
+                    + " the answer.",
+            "Wait for the answer to SET client_encoding or standard_conforming_strings (RESET ALL, DISCARD ALL,"
+                    + " or the end of a transaction that changed them) before sending the next text."),
+            "lexing-in-doubt", null);
+
+    /**
+     * Whether PgGuard must encode text again to send what the verdict asks: a rewrite, or a Query under a write
+     * cap, which runs as extended messages. In a client_encoding other than UTF8 that is done only for a text
+     * that decodes and encodes back to the client's own bytes, so that the server reads what was judged.
+     */
+    private boolean needsReencoding(Verdict verdict) {
+        return !session.clientEncoding().isUtf8() && (verdict.action() == Verdict.Action.REWRITE
+                || verdict.writeRowCap() >= 0 && !verdict.isReject());
+    }
+
+    /** Whether {@code message} holds {@code bytes} and their terminator {@code offset} bytes into it. */
+    private static boolean sameBytes(ByteBuf message, int offset, byte[] bytes) {
+        int at = message.readerIndex() + offset;
+        if (bytes == null || message.writerIndex() - at < bytes.length + 1 || message.getByte(at + bytes.length) != 0) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (message.getByte(at + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Verdict notReencodable() {
+        return Verdict.reject(new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED, "PgGuard cannot rewrite this text"
+                + " in client_encoding " + session.clientEncoding() + " without changing its bytes", "The rules"
+                + " rewrite or cap this statement, which PgGuard does only where the server reads the bytes it judged.",
+                "Use client_encoding UTF8."), "client-encoding-rewrite", null);
+    }
+
+    /**
      * The inspector's verdict on {@code message}'s SQL, judged as the session {@code as}. An inspector (or an event
      * sink) that throws has failed: the message is released unsent and the exception ends the session (an internal
      * error, never a forward).
@@ -705,7 +814,7 @@ final class FrontendRelay {
                 && a.readRowCap() == b.readRowCap() && a.writeRowCap() == b.writeRowCap()
                 && Objects.equals(a.newEffectiveRole(), b.newEffectiveRole())
                 && Objects.equals(a.newSearchPath(), b.newSearchPath())
-                && a.sessionChangeIsLocal() == b.sessionChangeIsLocal();
+                && a.sessionChangeIsLocal() == b.sessionChangeIsLocal() && a.changesLexing() == b.changesLexing();
     }
 
     private static final Verdict UNDECIDED = Verdict.reject(new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,

@@ -11,6 +11,7 @@ import io.pgguard.core.cancel.CancelRegistry;
 import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.BackendKeyData;
+import io.pgguard.core.protocol.ClientEncoding;
 import io.pgguard.core.protocol.FrontendMessageDecoder;
 import io.pgguard.core.protocol.FrontendMessages;
 import io.pgguard.core.protocol.PgError;
@@ -57,6 +58,16 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     boolean clientTls;
     private final Map<String, String> serverParameters = new HashMap<>();
     private boolean standardConformingStrings = true;
+    private ClientEncoding clientEncoding = ClientEncoding.UTF8;
+    /**
+     * The message that may have changed client_encoding or standard_conforming_strings, which decide how the
+     * server reads every text after it, until the ReadyForQuery after its answer (the server reports both
+     * settings just before it) says what is in force; null while PgGuard knows them.
+     */
+    private PendingResponse lexingChangedBy;
+    /** The two settings at the last ReadyForQuery outside a transaction block, to which the block's end may return. */
+    private ClientEncoding encodingOutsideBlock = ClientEncoding.UTF8;
+    private boolean standardConformingStringsOutsideBlock = true;
     private char transactionStatus = 'I';
     private RoleAndSearchPath roleAndPath = new RoleAndSearchPath(null);
     private final SqlPreparedStatements sqlPrepared = new SqlPreparedStatements();
@@ -166,10 +177,41 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         return sqlPrepared;
     }
 
-    /** Whether texts PgGuard decodes and encodes again as UTF-8 keep their bytes in this session. */
-    boolean clientEncodingIsUtf8() {
-        String encoding = serverParameters.get("client_encoding");
-        return encoding == null || encoding.equalsIgnoreCase("UTF8");
+    /** The encoding the server reads the client's texts in, as it last reported. */
+    ClientEncoding clientEncoding() {
+        return clientEncoding;
+    }
+
+    /** Whether the server may read the texts the client sends now with settings PgGuard has not been told yet. */
+    boolean lexingInDoubt() {
+        return lexingChangedBy != null;
+    }
+
+    /**
+     * Whether the statement {@code verdict} was given for may change how the server reads later texts: the rules
+     * say it may, or it runs in a transaction block that changed client_encoding or standard_conforming_strings,
+     * whose end (or a rollback to a savepoint) can undo that. Only where a rule reads texts.
+     */
+    boolean mayChangeLexing(Verdict verdict) {
+        if (verdict == null || verdict.isReject()) {
+            return false;
+        }
+        return verdict.changesLexing() || transactionStatus != 'I' && (clientEncoding != encodingOutsideBlock
+                || standardConformingStrings != standardConformingStringsOutsideBlock)
+                && context.inspector().resolvesNames(this);
+    }
+
+    /**
+     * Whether {@code response} is the Query that may have changed how the server reads texts, still unanswered:
+     * the settings come only just before its ReadyForQuery, after the CommandComplete of its statements.
+     */
+    boolean awaitsLexingSettings(PendingResponse response) {
+        return response == lexingChangedBy && tracker.isPending(response);
+    }
+
+    /** {@code pending} was sent and may change how the server reads what follows it. */
+    void lexingMayChangeAt(PendingResponse pending) {
+        lexingChangedBy = pending;
     }
 
     @Override
@@ -211,6 +253,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         serverParameters.put(name, value);
         if ("standard_conforming_strings".equals(name)) {
             standardConformingStrings = "on".equalsIgnoreCase(value);
+        } else if ("client_encoding".equals(name)) {
+            clientEncoding = ClientEncoding.forName(value);
         }
     }
 
@@ -228,6 +272,10 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     void transactionStatus(char status) {
         this.transactionStatus = status;
+        if (status == 'I') {
+            encodingOutsideBlock = clientEncoding;
+            standardConformingStringsOutsideBlock = standardConformingStrings;
+        }
     }
 
     /** Keeps the server's cancel key and returns the one this client gets instead. */
@@ -318,6 +366,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     void readyForQuery(char status) {
+        if (lexingChangedBy != null && !tracker.isPending(lexingChangedBy)) {
+            lexingChangedBy = null; // its answer is in, and the settings it changed came just before this
+        }
         roleAndPath.readyForQuery(status);
         closeIfLostTrack();
     }

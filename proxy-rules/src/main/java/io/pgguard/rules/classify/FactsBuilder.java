@@ -28,6 +28,7 @@ final class FactsBuilder {
     String roleChange;
     List<String> searchPathChange;
     boolean localChange;
+    boolean lexingChange;
     SqlPreparedStatement preparedStatement;
     String setting;
 
@@ -66,21 +67,24 @@ final class FactsBuilder {
             searchPathChange = inner.searchPathChange();
         }
         localChange |= inner.localChange();
+        lexingChange |= inner.lexingChange();
         if (inner.preparedStatement() != null) {
             preparedStatement = inner.preparedStatement(); // EXPLAIN ANALYZE EXECUTE runs the prepared statement
         }
     }
 
     /**
-     * A PREPARE or DECLARE CURSOR runs its query later (at EXECUTE or FETCH): a change of role or search_path in
-     * it (set_config in the query) happens then, when the proxy cannot follow it, so it is an unknown effect.
+     * A PREPARE or DECLARE CURSOR runs its query later (at EXECUTE or FETCH): a change of role, search_path or
+     * client_encoding in it (set_config in the query) happens then, when the proxy cannot follow it, so it is an
+     * unknown effect.
      */
     void deferSessionChange(String statement) {
-        if (roleChange != null || searchPathChange != null) {
-            unknown(statement + " a query that changes role or search_path when it runs");
+        if (roleChange != null || searchPathChange != null || lexingChange) {
+            unknown(statement + " a query that changes role, search_path or client_encoding when it runs");
             roleChange = null;
             searchPathChange = null;
             localChange = false;
+            lexingChange = false;
         }
     }
 
@@ -99,12 +103,13 @@ final class FactsBuilder {
             searchPathChange = inner.searchPathChange();
         }
         localChange |= inner.localChange();
+        lexingChange |= inner.lexingChange();
     }
 
     StatementFacts build(int index, int start, int end, String text, String fingerprint) {
         return new StatementFacts(index, start, end, text, kind, innerKind, parsedBy, parseError,
                 List.copyOf(tables), List.copyOf(writes), List.copyOf(functions), List.copyOf(unknownEffects),
                 limit, rowCapRewrite, roleChange, searchPathChange == null ? null : List.copyOf(searchPathChange),
-                localChange, preparedStatement, setting, fingerprint);
+                localChange, lexingChange, preparedStatement, setting, fingerprint);
     }
 }

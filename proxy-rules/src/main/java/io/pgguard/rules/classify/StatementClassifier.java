@@ -418,6 +418,7 @@ public final class StatementClassifier {
         if (setting == null) {
             b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.UNKNOWN, "setting name is not a literal"));
             b.unknown("set_config() with a setting name that is not a literal could change the role");
+            b.lexingChange = true; // or client_encoding: the proxy reads what follows once it is answered
             return;
         }
         setting = setting.trim().toLowerCase(Locale.ROOT);
@@ -444,6 +445,10 @@ public final class StatementClassifier {
                     b.searchPathChange = UtilityClassifier.parseSearchPath(value);
                 }
                 b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.WRITE, "changes search_path"));
+            }
+            case "client_encoding", "standard_conforming_strings" -> {
+                b.lexingChange = true;
+                b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.READ, "changes " + setting));
             }
             default -> b.functions.add(new FunctionCall("set_config", FunctionCall.Effect.READ, "ordinary setting " + setting));
         }

@@ -234,6 +234,7 @@ final class UtilityClassifier {
             b.kind(CommandKind.SET).setting = "timezone";
         } else if (c.accept("names")) {
             b.kind(CommandKind.SET).setting = "client_encoding";
+            b.lexingChange = true;
         } else if (c.accept("schema")) {
             b.kind(CommandKind.SET).setting = "search_path";
             b.searchPathChange = valueList(c);
@@ -303,6 +304,7 @@ final class UtilityClassifier {
                 b.roleChange = target == null ? "?" : target;
             }
             case "search_path" -> b.searchPathChange = c.accept("default") ? List.of() : valueList(c);
+            case "client_encoding", "standard_conforming_strings" -> b.lexingChange = true;
             default -> { }
         }
     }
@@ -388,12 +390,14 @@ final class UtilityClassifier {
         } else if (c.accept("all")) {
             b.kind(CommandKind.RESET).setting = "all";
             b.searchPathChange = List.of(); // RESET ALL resets search_path (role and authorization are exempt)
+            b.lexingChange = true;
         } else {
             Token t = c.peek();
             b.kind(CommandKind.RESET).setting = t == null ? null : t.value();
             if ("search_path".equals(b.setting)) {
                 b.searchPathChange = List.of();
             }
+            b.lexingChange = b.setting != null && StatementFacts.changesLexing(b.setting);
         }
     }
 
@@ -403,6 +407,7 @@ final class UtilityClassifier {
         if (c.accept("all")) {
             b.roleChange = "";
             b.searchPathChange = List.of();
+            b.lexingChange = true;
             b.preparedStatement = new SqlPreparedStatement(SqlPreparedStatement.Use.DEALLOCATE, null, null);
         }
     }

@@ -146,7 +146,7 @@ public final class PolicyEvaluator {
     private static StatementFacts unlexable(String sql, LexedScript script) {
         return new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
                 script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
-                null, false, null, null, "");
+                null, false, false, null, null, "");
     }
 
     private Decision sessionUnknownMidQuery(String sql, List<StatementFacts> facts, String why) {
@@ -232,7 +232,7 @@ public final class PolicyEvaluator {
     private static List<StatementFacts> sessionChanges(List<StatementFacts> facts) {
         List<StatementFacts> changes = null;
         for (StatementFacts f : facts) {
-            if (f.roleChange() != null || f.searchPathChange() != null) {
+            if (f.roleChange() != null || f.searchPathChange() != null || f.lexingChange()) {
                 if (changes == null) {
                     changes = new ArrayList<>();
                 }

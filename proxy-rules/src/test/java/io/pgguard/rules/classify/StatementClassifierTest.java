@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StatementClassifierTest {
     private static final StatementClassifier CLASSIFIER = new StatementClassifier(new FunctionCatalog(Map.of(
@@ -180,6 +181,39 @@ class StatementClassifierTest {
         assertEquals("", one("RESET ROLE").roleChange());
         assertEquals("", one("SET ROLE NONE").roleChange());
         assertEquals("", one("SET SESSION AUTHORIZATION DEFAULT").roleChange());
+    }
+
+    /**
+     * client_encoding and standard_conforming_strings decide how the server reads every text after the statement
+     * that changes them, so the proxy must learn them anew before it reads another.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"SET client_encoding TO 'SJIS'", "SET NAMES 'LATIN1'", "SET SESSION \"CLIENT_ENCODING\" = sjis",
+            "SET LOCAL client_encoding = 'SJIS'", "RESET client_encoding", "SET standard_conforming_strings = off",
+            "RESET standard_conforming_strings", "RESET ALL", "DISCARD ALL",
+            "SELECT set_config('client_encoding', 'SJIS', false)",
+            "SELECT 1, pg_catalog.set_config('standard_conforming_strings', 'off', true), set_config('work_mem', '1MB', false)",
+            "SELECT set_config(current_setting('x.name'), 'SJIS', false)",
+            "EXPLAIN ANALYZE SELECT set_config('client_encoding', 'SJIS', false)"})
+    void changesOfHowTheServerReadsTextsAreReported(String sql) {
+        assertTrue(one(sql).lexingChange(), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SHOW client_encoding", "SELECT current_setting('client_encoding')", "SET work_mem = '1MB'",
+            "RESET work_mem", "DISCARD PLANS", "SELECT set_config('application_name', 'x', false)"})
+    void otherSettingsLeaveTheReadingAlone(String sql) {
+        assertFalse(one(sql).lexingChange(), sql);
+    }
+
+    /** A PREPARE'd or cursor query changes the encoding when it runs, later: an effect the proxy cannot follow. */
+    @ParameterizedTest
+    @ValueSource(strings = {"PREPARE p AS SELECT set_config('client_encoding', 'SJIS', false)",
+            "DECLARE c CURSOR FOR SELECT set_config('standard_conforming_strings', 'off', false)"})
+    void aDeferredChangeOfTheReadingIsAnUnknownEffect(String sql) {
+        StatementFacts f = one(sql);
+        assertFalse(f.lexingChange(), sql);
+        assertTrue(f.hasUnknownEffect(), sql);
     }
 
     /** The proxy follows SQL-level prepared statements by name, and keeps the text PREPARE prepares. */

@@ -220,6 +220,20 @@ class PolicyEngineTest {
         assertEquals(Decision.Action.FORWARD, engine.decide("SELECT * FROM t", ctx("admin", "dev")).action());
     }
 
+    /**
+     * A change of client_encoding or standard_conforming_strings is reported for a user without rules too, where
+     * a rule names its users: the proxy must read what it sends next (a SET ROLE to a governed role, for one) the
+     * way the server will.
+     */
+    @Test
+    void anUngovernedUsersChangesOfHowTextsAreReadAreReported() {
+        PolicyEngine engine = new PolicyEngine(REPORTING_ROLE_CAPPED, 10);
+        assertTrue(engine.decide("SET client_encoding = 'SJIS'", ctx("admin", "dev")).changesLexing());
+        assertTrue(engine.decide("SELECT set_config('standard_conforming_strings', 'off', false)", ctx("admin", "dev"))
+                .changesLexing());
+        assertFalse(engine.decide("SET work_mem = '1MB'", ctx("admin", "dev")).changesLexing());
+    }
+
     /** Each statement of a query runs under the search_path and role the statements before it leave. */
     @Test
     void eachStatementOfAQueryIsJudgedUnderWhatTheOnesBeforeItSet() {

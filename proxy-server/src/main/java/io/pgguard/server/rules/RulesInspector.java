@@ -122,6 +122,9 @@ public final class RulesInspector implements StatementInspector {
         if (decision.sessionChangeIsLocal()) {
             verdict = verdict.withSessionChangeIsLocal();
         }
+        if (decision.changesLexing() && !decision.rejected()) {
+            verdict = verdict.withChangesLexing();
+        }
         List<SqlPreparedStatement> uses = decision.sqlPreparedStatements();
         if (!uses.isEmpty()) {
             verdict = verdict.withSqlPreparedStatements(uses.stream().map(u -> new SqlPreparedStatementUse(

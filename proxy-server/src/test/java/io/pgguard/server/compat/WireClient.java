@@ -223,6 +223,45 @@ final class WireClient implements AutoCloseable {
         return readUntilReady(lines, errors);
     }
 
+    /**
+     * Sends framed messages in one write, as a client that pipelines does (without waiting for any answer), and
+     * reads {@code answers} answers, each up to its ReadyForQuery.
+     */
+    List<Result> pipeline(int answers, byte[]... messages) throws IOException {
+        for (byte[] m : messages) {
+            out.write(m);
+        }
+        out.flush();
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < answers; i++) {
+            results.add(readUntilReady(new ArrayList<>(), new ArrayList<>()));
+        }
+        return results;
+    }
+
+    /** A Query of a text's own bytes, in whatever client_encoding the session has. */
+    static byte[] queryMessage(byte[] text) {
+        return framed('Q', concat(text, new byte[] {0}));
+    }
+
+    /** A Parse of a text's own bytes into the unnamed statement, with no parameter types. */
+    static byte[] parseMessage(byte[] text) {
+        return framed('P', concat(concat(new byte[] {0}, text), new byte[] {0, 0, 0}));
+    }
+
+    /** Bind of the unnamed portal to the unnamed statement (no parameters, text results), and its Execute. */
+    static byte[] bindAndExecute() {
+        return concat(framed('B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0}), framed('E', new byte[] {0, 0, 0, 0, 0}));
+    }
+
+    static byte[] syncMessage() {
+        return framed('S', new byte[0]);
+    }
+
+    private static byte[] framed(char type, byte[] body) {
+        return concat(ByteBuffer.allocate(5).put((byte) type).putInt(body.length + 4).array(), body);
+    }
+
     /** A value of the parameter's type that every parameterised corpus statement accepts. */
     static String sampleValue(int typeOid, int index) {
         return switch (typeOid) {

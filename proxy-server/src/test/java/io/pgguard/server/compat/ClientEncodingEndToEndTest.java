@@ -1,0 +1,194 @@
+package io.pgguard.server.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.pgguard.core.testing.PostgresFixture;
+import io.pgguard.server.testing.GuardHarness;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL converts every text from the session's client_encoding before it lexes it, and lexes '' strings by
+ * its standard_conforming_strings; PgGuard must read each text the same way, or a statement can hide inside what
+ * PgGuard takes for a string. As app_rw under the reference policy (plus a read cap on a second PgGuard, whose
+ * rewrite must keep the client's bytes), against table t of the corpus schema.
+ */
+class ClientEncodingEndToEndTest {
+    static final String PROXY_DB = "encoding_proxy";
+    static final String DIRECT_DB = "encoding_direct";
+    static final List<String> T_ROWS = List.of("#id|v", "1|a", "2|b", "3|c");
+
+    /** 0x95 0x5C is one SJIS character, 表; to a reader that does not know SJIS its second byte is a backslash. */
+    static final byte[] SJIS_HIDDEN_DELETE = text("SELECT E'", 0x95, 0x5C, "'; DELETE FROM t; --'");
+
+    static PostgresFixture pg;
+    static GuardHarness guard;
+    static GuardHarness cappedGuard;
+    WireClient direct;
+    WireClient proxied;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pg = PostgresFixture.get();
+        CompatSupport.corpusDatabase(pg, DIRECT_DB);
+        CompatSupport.corpusDatabase(pg, PROXY_DB);
+        guard = GuardHarness.start(pg, GuardHarness.referencePolicy(), Map.of());
+        cappedGuard = GuardHarness.startWithText(pg, Files.readString(GuardHarness.referencePolicy().toPath())
+                + "\npgguard.rules.rules += { id = read-cap, type = read-row-cap, max-rows = 5 }\n", Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (GuardHarness g : new GuardHarness[] {guard, cappedGuard}) {
+            if (g != null) {
+                g.close();
+            }
+        }
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        CompatSupport.exec(pg, PROXY_DB, "DELETE FROM t; INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        direct = WireClient.connect(pg.host(), pg.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD, DIRECT_DB);
+        proxied = connect(guard);
+    }
+
+    @AfterEach
+    void disconnect() {
+        direct.close();
+        proxied.close();
+    }
+
+    private static WireClient connect(GuardHarness g) throws Exception {
+        return WireClient.connect("127.0.0.1", g.port(), CompatSupport.APP_USER, CompatSupport.APP_PASSWORD, PROXY_DB);
+    }
+
+    @Test
+    void anSjisCharacterEndingInABackslashCannotHideADelete() throws Exception {
+        assertFalse(proxied.query("SET client_encoding TO 'SJIS'").failed());
+        WireClient.Result r = proxied.pipeline(1, WireClient.queryMessage(SJIS_HIDDEN_DELETE)).get(0);
+        assertEquals("42501", r.sqlState(), r::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    @Test
+    void sjisTextPassesAsDirect() throws Exception {
+        byte[] query = WireClient.queryMessage(text("SELECT E'", 0x95, 0x5C, "' AS k, octet_length(E'", 0x95, 0x5C,
+                "') AS n"));
+        for (WireClient c : new WireClient[] {direct, proxied}) {
+            assertFalse(c.query("SET client_encoding TO 'SJIS'").failed());
+        }
+        String expected = direct.pipeline(1, query).get(0).transcript();
+        String actual = proxied.pipeline(1, query).get(0).transcript();
+        assertFalse(actual.contains("PgGuard"), actual);
+        assertEquals(expected, actual);
+    }
+
+    /** The server reads a Query sent after SET client_encoding in the new encoding, answered or not. */
+    @Test
+    void aQueryPipelinedAfterSetClientEncodingIsReadInTheNewEncoding() throws Exception {
+        List<WireClient.Result> answers = proxied.pipeline(2,
+                WireClient.queryMessage(text("SET client_encoding TO 'SJIS'")),
+                WireClient.queryMessage(SJIS_HIDDEN_DELETE));
+        assertFalse(answers.get(0).failed(), answers.get(0)::transcript);
+        assertEquals("42501", answers.get(1).sqlState(), answers.get(1)::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /** With standard_conforming_strings on, 'a\' is a whole string and the DELETE after it runs. */
+    @Test
+    void aQueryPipelinedAfterSetStandardConformingStringsIsReadWithTheNewSetting() throws Exception {
+        assertFalse(proxied.query("SET standard_conforming_strings = off").failed());
+        List<WireClient.Result> answers = proxied.pipeline(2,
+                WireClient.queryMessage(text("SET standard_conforming_strings = on")),
+                WireClient.queryMessage(text("SELECT 'a\\'; DELETE FROM t; --'")));
+        assertFalse(answers.get(0).failed(), answers.get(0)::transcript);
+        assertEquals("42501", answers.get(1).sqlState(), answers.get(1)::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
+     * In one extended-protocol batch the server reads the Parse after a SET client_encoding in the new encoding,
+     * which PgGuard learns only at the batch's ReadyForQuery: such a text is refused unread.
+     */
+    @Test
+    void aTextInTheSameBatchAsAnEncodingChangeIsRefusedUnread() throws Exception {
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.parseMessage(text("SET client_encoding TO 'SJIS'")), WireClient.bindAndExecute(),
+                WireClient.parseMessage(SJIS_HIDDEN_DELETE), WireClient.bindAndExecute(),
+                WireClient.syncMessage()).get(0);
+        assertEquals("0A000", r.sqlState(), r::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+        assertEquals("UTF8", proxied.parameters().get("client_encoding"), "the failed batch undid the SET");
+    }
+
+    /** A plain ASCII text reads alike in every encoding, so it goes on in the same batch. */
+    @Test
+    void anAsciiTextInTheSameBatchAsAnEncodingChangeRuns() throws Exception {
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.parseMessage(text("SET client_encoding TO 'LATIN1'")), WireClient.bindAndExecute(),
+                WireClient.parseMessage(text("SELECT v FROM t WHERE id = 2")), WireClient.bindAndExecute(),
+                WireClient.syncMessage()).get(0);
+        assertFalse(r.failed(), r::transcript);
+        assertEquals(List.of("D b"), r.lines().stream().filter(l -> l.startsWith("D ")).toList());
+        assertEquals("LATIN1", proxied.parameters().get("client_encoding"));
+    }
+
+    /** A ROLLBACK undoes a SET client_encoding made in its transaction: the text after it waits for the answer. */
+    @Test
+    void theEndOfATransactionThatChangedTheEncodingIsAChangeToo() throws Exception {
+        assertFalse(proxied.query("BEGIN").failed());
+        assertFalse(proxied.query("SET client_encoding TO 'LATIN1'").failed());
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.parseMessage(text("ROLLBACK")), WireClient.bindAndExecute(),
+                WireClient.parseMessage(text("SELECT 'caf", 0xE9, "'")), WireClient.bindAndExecute(),
+                WireClient.syncMessage()).get(0);
+        assertEquals("0A000", r.sqlState(), r::transcript);
+        assertEquals('I', r.status());
+    }
+
+    /**
+     * A rewrite (here the LIMIT of a read cap) is sent in the client's encoding: the server reads 'café' in
+     * LATIN1, five bytes once in UTF-8, as it does straight from the client.
+     */
+    @Test
+    void aRewrittenLatin1TextKeepsItsCharacters() throws Exception {
+        try (WireClient capped = connect(cappedGuard)) {
+            byte[] query = WireClient.queryMessage(text("SELECT id, octet_length('caf", 0xE9, "') AS n FROM t ORDER BY id"));
+            for (WireClient c : new WireClient[] {direct, capped}) {
+                assertFalse(c.query("SET client_encoding TO 'LATIN1'").failed());
+            }
+            String expected = direct.pipeline(1, query).get(0).transcript();
+            String actual = capped.pipeline(1, query).get(0).transcript();
+            assertFalse(actual.contains("PgGuard"), actual);
+            assertEquals(expected, actual);
+            assertEquals(3, actual.lines().filter(l -> l.endsWith("|5")).count(), actual);
+        }
+    }
+
+    private static List<String> rowsOfT() throws Exception {
+        return CompatSupport.query(pg, PROXY_DB, "SELECT id, v FROM t ORDER BY id");
+    }
+
+    /** ASCII strings and single bytes, in order. */
+    private static byte[] text(Object... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Object part : parts) {
+            if (part instanceof String s) {
+                out.writeBytes(s.getBytes(StandardCharsets.US_ASCII));
+            } else {
+                out.write((Integer) part);
+            }
+        }
+        return out.toByteArray();
+    }
+}
