@@ -7,7 +7,8 @@ public record CloseOrDescribe(byte target, String name) {
     public static final byte STATEMENT = 'S';
     public static final byte PORTAL = 'P';
 
-    public static CloseOrDescribe decode(ByteBuf message) {
+    /** The name as {@link PgWire#readName} reads it in the session's client encoding. */
+    public static CloseOrDescribe decode(ByteBuf message, ClientEncoding encoding) {
         ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
                 message.readableBytes() - PgWire.HEADER_LENGTH);
         if (!body.isReadable()) {
@@ -17,7 +18,7 @@ public record CloseOrDescribe(byte target, String name) {
         if (target != STATEMENT && target != PORTAL) {
             throw new ProtocolViolationException("invalid Close/Describe target " + (char) target);
         }
-        return new CloseOrDescribe(target, PgWire.readCString(body));
+        return new CloseOrDescribe(target, PgWire.readName(body, encoding));
     }
 
     public boolean isStatement() {

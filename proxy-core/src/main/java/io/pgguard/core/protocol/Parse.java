@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
  * Parse ('P'): names a statement and gives its text. The name and the parameter type OIDs are kept as the raw
  * bytes of the message too, so a rewritten Parse carries them unchanged, whatever the client encoding.
  *
+ * @param statementName  the name as {@link PgWire#readName} reads it
  * @param nameBytes      the name as the client sent it, terminator included: a slice of the message
  * @param textOffset     where the text starts, from the message's reader index
  * @param parameterTypes the bytes after the text: a slice of the message
@@ -19,7 +20,7 @@ public record Parse(String statementName, String sql, ByteBuf nameBytes, int tex
     public static Parse decode(ByteBuf message, ClientEncoding encoding) {
         ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
                 message.readableBytes() - PgWire.HEADER_LENGTH);
-        String name = PgWire.readCString(body, encoding);
+        String name = PgWire.readName(body, encoding);
         ByteBuf nameBytes = body.slice(0, body.readerIndex());
         int textOffset = PgWire.HEADER_LENGTH + body.readerIndex();
         String sql = PgWire.readCString(body, encoding);

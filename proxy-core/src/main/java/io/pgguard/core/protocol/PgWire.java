@@ -44,6 +44,24 @@ public final class PgWire {
         return value;
     }
 
+    /**
+     * Reads the null-terminated name of a statement or portal. PgGuard only compares names, so they must be told
+     * apart exactly: as UTF-8 in UTF8 (the server refuses invalid UTF-8), otherwise one char per byte, which keeps
+     * every byte (a decoder would make characters it cannot map alike).
+     */
+    public static String readName(ByteBuf buf, ClientEncoding encoding) {
+        if (encoding.isUtf8()) {
+            return readCString(buf);
+        }
+        int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);
+        if (end < 0) {
+            throw new ProtocolViolationException("string is not null-terminated");
+        }
+        String value = buf.toString(buf.readerIndex(), end - buf.readerIndex(), StandardCharsets.ISO_8859_1);
+        buf.readerIndex(end + 1);
+        return value;
+    }
+
     /** Skips a null-terminated string without decoding it. */
     public static void skipCString(ByteBuf buf) {
         int end = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) 0);

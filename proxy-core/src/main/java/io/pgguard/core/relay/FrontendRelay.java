@@ -259,7 +259,7 @@ final class FrontendRelay {
         if (discardedByServer(message)) {
             return;
         }
-        Bind bind = decode(message, Bind::decode);
+        Bind bind = decode(message, m -> Bind.decode(m, session.clientEncoding()));
         ServerNames.Prepared prepared = names.statement(bind.statementName());
         if (names.inDoubt(bind.statementName())) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "statement-in-doubt",
@@ -330,7 +330,7 @@ final class FrontendRelay {
         long start = session.now();
         String portal = unnamedFirst(message) ? "" : decode(message, m -> {
             ByteBuf body = m.slice(m.readerIndex() + PgWire.HEADER_LENGTH, m.readableBytes() - PgWire.HEADER_LENGTH);
-            return PgWire.readCString(body);
+            return PgWire.readName(body, session.clientEncoding());
         });
         session.statements++;
         Verdict verdict = names.portal(portal);
@@ -561,7 +561,7 @@ final class FrontendRelay {
     }
 
     private void onDescribe(ByteBuf message) {
-        CloseOrDescribe describe = decode(message, CloseOrDescribe::decode);
+        CloseOrDescribe describe = decode(message, m -> CloseOrDescribe.decode(m, session.clientEncoding()));
         forward(message, describe.isStatement() ? PendingResponse.DESCRIBE_STATEMENT : PendingResponse.DESCRIBE_PORTAL);
     }
 
@@ -569,7 +569,7 @@ final class FrontendRelay {
         if (discardedByServer(message)) {
             return;
         }
-        CloseOrDescribe close = decode(message, CloseOrDescribe::decode);
+        CloseOrDescribe close = decode(message, m -> CloseOrDescribe.decode(m, session.clientEncoding()));
         forward(message, PendingResponse.changing(PendingResponse.CLOSE,
                 close.isStatement() ? names.closedStatement(close.name()) : names.closedPortal(close.name())));
     }
@@ -638,7 +638,8 @@ final class FrontendRelay {
         if (session.lexingInDoubt() && !readsAlikeUnderAnySettings(sql)) {
             return LEXING_IN_DOUBT;
         }
-        if (!session.clientEncoding().readsNonAscii() && !isAscii(sql)) {
+        if (!session.clientEncoding().readsNonAscii() && !isAscii(sql)
+                && session.context.inspector().resolvesNames(session)) { // without rules nothing reads it
             return Verdict.reject(new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED, "PgGuard cannot read"
                     + " non-ASCII text in client_encoding " + session.clientEncoding(), null,
                     "Use client_encoding UTF8."), "client-encoding-unreadable", null);

@@ -7,7 +7,6 @@ import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.PgWire;
 import io.pgguard.core.protocol.Query;
 import io.pgguard.core.protocol.SqlState;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -20,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * one exists. The rules must resolve an unqualified name where the server will, and RESET returns to this path.
  *
  * <p>The answer reads the stream in place of {@link ServerSideHandler} for one round trip; none of it reaches the
- * client but ParameterStatus, which the server may send at any time. The names are decoded as UTF-8, as PgGuard
- * decodes SQL text, so that they compare with the names in statements.
+ * client but ParameterStatus, which the server may send at any time. The names are decoded in the session's
+ * client encoding, in which the server answers and PgGuard decodes SQL text, so that they compare with the names
+ * in statements.
  */
 final class SearchPathProbe implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(SearchPathProbe.class);
@@ -130,9 +130,9 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
     }
 
     /** A column's text at {@code at} (its length field), or null for NULL. */
-    private static String column(ByteBuf row, int at) {
+    private String column(ByteBuf row, int at) {
         int length = row.getInt(at);
-        return length < 0 ? null : row.toString(at + 4, length, StandardCharsets.UTF_8);
+        return length < 0 ? null : session.clientEncoding().decode(row, at + 4, length);
     }
 
     /**

@@ -143,6 +143,17 @@ class ClientEncodingEndToEndTest {
         assertEquals("LATIN1", proxied.parameters().get("client_encoding"));
     }
 
+    /** Statement names are text in the client encoding too: one Parse named in LATIN1 is bound by the same bytes. */
+    @Test
+    void aStatementNamedInLatin1IsBoundByItsName() throws Exception {
+        assertFalse(proxied.query("SET client_encoding TO 'LATIN1'").failed());
+        byte[] name = text("caf", 0xE9);
+        WireClient.Result r = proxied.pipeline(1, WireClient.parseMessage(name, text("SELECT v FROM t WHERE id = 3")),
+                WireClient.bindAndExecute(name), WireClient.syncMessage()).get(0);
+        assertFalse(r.failed(), r::transcript);
+        assertEquals(List.of("D c"), r.lines().stream().filter(l -> l.startsWith("D ")).toList());
+    }
+
     /** A ROLLBACK undoes a SET client_encoding made in its transaction: the text after it waits for the answer. */
     @Test
     void theEndOfATransactionThatChangedTheEncodingIsAChangeToo() throws Exception {

@@ -246,12 +246,23 @@ final class WireClient implements AutoCloseable {
 
     /** A Parse of a text's own bytes into the unnamed statement, with no parameter types. */
     static byte[] parseMessage(byte[] text) {
-        return framed('P', concat(concat(new byte[] {0}, text), new byte[] {0, 0, 0}));
+        return parseMessage(new byte[0], text);
+    }
+
+    /** A Parse of a text's own bytes into the statement of a name's own bytes, with no parameter types. */
+    static byte[] parseMessage(byte[] name, byte[] text) {
+        return framed('P', concat(concat(concat(name, new byte[] {0}), text), new byte[] {0, 0, 0}));
     }
 
     /** Bind of the unnamed portal to the unnamed statement (no parameters, text results), and its Execute. */
     static byte[] bindAndExecute() {
-        return concat(framed('B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0}), framed('E', new byte[] {0, 0, 0, 0, 0}));
+        return bindAndExecute(new byte[0]);
+    }
+
+    /** Bind of the unnamed portal to the statement of a name's own bytes, and its Execute. */
+    static byte[] bindAndExecute(byte[] statement) {
+        return concat(framed('B', concat(concat(new byte[] {0}, statement), new byte[] {0, 0, 0, 0, 0, 0, 0})),
+                framed('E', new byte[] {0, 0, 0, 0, 0}));
     }
 
     static byte[] syncMessage() {
