@@ -4,15 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * Parse ('P'): names a statement and gives its text. The name and the parameter type OIDs are kept as the raw
- * bytes of the message too, so a rewritten Parse carries them unchanged, whatever the client encoding.
+ * Parse ('P'): names a statement and gives its text. A rewritten Parse takes the name and the parameter type OIDs
+ * from the client's message as they are, whatever the client encoding.
  *
  * @param statementName  the name as {@link PgWire#readName} reads it
- * @param nameBytes      the name as the client sent it, terminator included: a slice of the message
- * @param textOffset     where the text starts, from the message's reader index
+ * @param textOffset     where the text starts, from the message's reader index (the name ends just before)
  * @param parameterTypes the bytes after the text: a slice of the message
  */
-public record Parse(String statementName, String sql, ByteBuf nameBytes, int textOffset, ByteBuf parameterTypes) {
+public record Parse(String statementName, String sql, int textOffset, ByteBuf parameterTypes) {
 
     /**
      * Decodes a whole framed message in the session's client encoding; the slices are valid while the message is.
@@ -21,21 +20,24 @@ public record Parse(String statementName, String sql, ByteBuf nameBytes, int tex
         ByteBuf body = message.slice(message.readerIndex() + PgWire.HEADER_LENGTH,
                 message.readableBytes() - PgWire.HEADER_LENGTH);
         String name = PgWire.readName(body, encoding);
-        ByteBuf nameBytes = body.slice(0, body.readerIndex());
         int textOffset = PgWire.HEADER_LENGTH + body.readerIndex();
         String sql = PgWire.readCString(body, encoding);
         if (body.readableBytes() < 2) {
             throw new ProtocolViolationException("Parse message has no parameter count");
         }
-        return new Parse(name, sql, nameBytes, textOffset, body.slice());
+        return new Parse(name, sql, textOffset, body.slice());
     }
 
-    /** Encodes a Parse with the same name and parameter types but another text, in the session's client encoding. */
-    public ByteBuf encodeWithText(ByteBufAllocator alloc, String newSql, ClientEncoding encoding) {
-        ByteBuf buf = alloc.buffer(PgWire.HEADER_LENGTH + nameBytes.readableBytes() + PgWire.maxBytes(newSql) + 1
+    /**
+     * Encodes a Parse with the name and parameter types of {@code original} (the message this was decoded from)
+     * but another text, in the session's client encoding.
+     */
+    public ByteBuf encodeWithText(ByteBufAllocator alloc, ByteBuf original, String newSql, ClientEncoding encoding) {
+        int nameLength = textOffset - PgWire.HEADER_LENGTH; // terminator included
+        ByteBuf buf = alloc.buffer(PgWire.HEADER_LENGTH + nameLength + PgWire.maxBytes(newSql) + 1
                 + parameterTypes.readableBytes());
         int lengthIndex = PgWire.startMessage(buf, 'P');
-        buf.writeBytes(nameBytes, nameBytes.readerIndex(), nameBytes.readableBytes());
+        buf.writeBytes(original, original.readerIndex() + PgWire.HEADER_LENGTH, nameLength);
         PgWire.writeCString(buf, newSql, encoding);
         buf.writeBytes(parameterTypes, parameterTypes.readerIndex(), parameterTypes.readableBytes());
         PgWire.finishMessage(buf, lengthIndex);

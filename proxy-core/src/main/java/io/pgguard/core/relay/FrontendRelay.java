@@ -7,6 +7,7 @@ import io.pgguard.core.inspect.SqlPreparedStatementUse;
 import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.Bind;
+import io.pgguard.core.protocol.ClientEncoding;
 import io.pgguard.core.protocol.CloseOrDescribe;
 import io.pgguard.core.protocol.FrontendMessageType;
 import io.pgguard.core.protocol.FrontendMessages;
@@ -20,7 +21,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,7 +169,7 @@ final class FrontendRelay {
             return;
         }
         long start = System.nanoTime();
-        String sql = decode(message, m -> Query.decode(m, session.clientEncoding())).sql();
+        String sql = decode(message, Query::decode).sql();
         Verdict verdict = inspectSent(message, sql, PgWire.HEADER_LENGTH, SqlOrigin.SIMPLE_QUERY, start);
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
@@ -229,7 +230,7 @@ final class FrontendRelay {
             return;
         }
         long start = System.nanoTime();
-        Parse parse = decode(message, m -> Parse.decode(m, session.clientEncoding()));
+        Parse parse = decode(message, Parse::decode);
         StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
         Verdict verdict = inspectSent(message, parse.sql(), parse.textOffset(), SqlOrigin.PARSE, start);
         String name = parse.statementName();
@@ -243,11 +244,11 @@ final class FrontendRelay {
         }
         switch (verdict.action()) {
             case FORWARD -> forward(message, PendingResponse.changing(PendingResponse.PARSE, change));
-            case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), verdict.rewrittenSql(),
+            case REWRITE -> replace(message, parse.encodeWithText(session.client.alloc(), message, verdict.rewrittenSql(),
                     session.clientEncoding()),
                     PendingResponse.changing(PendingResponse.PARSE, change));
             case REJECT -> replace(message,
-                    parse.encodeWithText(session.client.alloc(), RejectionText.forRule(verdict.ruleId()),
+                    parse.encodeWithText(session.client.alloc(), message, RejectionText.forRule(verdict.ruleId()),
                             session.clientEncoding()),
                     PendingResponse.changing(PendingResponse.rejected(PendingResponse.Kind.PARSE, verdict.rejection()),
                             change));
@@ -259,7 +260,7 @@ final class FrontendRelay {
         if (discardedByServer(message)) {
             return;
         }
-        Bind bind = decode(message, m -> Bind.decode(m, session.clientEncoding()));
+        Bind bind = decode(message, Bind::decode);
         ServerNames.Prepared prepared = names.statement(bind.statementName());
         if (names.inDoubt(bind.statementName())) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "statement-in-doubt",
@@ -328,9 +329,9 @@ final class FrontendRelay {
 
     private void onExecute(ByteBuf message) {
         long start = session.now();
-        String portal = unnamedFirst(message) ? "" : decode(message, m -> {
+        String portal = unnamedFirst(message) ? "" : decode(message, (m, encoding) -> {
             ByteBuf body = m.slice(m.readerIndex() + PgWire.HEADER_LENGTH, m.readableBytes() - PgWire.HEADER_LENGTH);
-            return PgWire.readName(body, session.clientEncoding());
+            return PgWire.readName(body, encoding);
         });
         session.statements++;
         Verdict verdict = names.portal(portal);
@@ -561,7 +562,7 @@ final class FrontendRelay {
     }
 
     private void onDescribe(ByteBuf message) {
-        CloseOrDescribe describe = decode(message, m -> CloseOrDescribe.decode(m, session.clientEncoding()));
+        CloseOrDescribe describe = decode(message, CloseOrDescribe::decode);
         forward(message, describe.isStatement() ? PendingResponse.DESCRIBE_STATEMENT : PendingResponse.DESCRIBE_PORTAL);
     }
 
@@ -569,7 +570,7 @@ final class FrontendRelay {
         if (discardedByServer(message)) {
             return;
         }
-        CloseOrDescribe close = decode(message, m -> CloseOrDescribe.decode(m, session.clientEncoding()));
+        CloseOrDescribe close = decode(message, CloseOrDescribe::decode);
         forward(message, PendingResponse.changing(PendingResponse.CLOSE,
                 close.isStatement() ? names.closedStatement(close.name()) : names.closedPortal(close.name())));
     }
@@ -857,10 +858,11 @@ final class FrontendRelay {
                 && message.getByte(message.readerIndex() + PgWire.HEADER_LENGTH) == 0;
     }
 
-    private static <T> T decode(ByteBuf message, Function<ByteBuf, T> decoder) {
+    /** Decodes in the session's client encoding; the decoders are static, so that no call allocates a lambda. */
+    private <T> T decode(ByteBuf message, BiFunction<ByteBuf, ClientEncoding, T> decoder) {
         byte type = typeOf(message);
         try {
-            return decoder.apply(message);
+            return decoder.apply(message, session.clientEncoding());
         } catch (RuntimeException e) {
             message.release();
             throw e instanceof ProtocolViolationException ? e : new ProtocolViolationException(
