@@ -47,6 +47,22 @@ public record StatementFacts(int index, int start, int end, String text, Command
         return name.equalsIgnoreCase("client_encoding") || name.equalsIgnoreCase("standard_conforming_strings");
     }
 
+    /** See {@link Decision#changesLexing()}. */
+    public boolean mayChangeLexing() {
+        return lexingChange || hasUnknownEffect() || writesSettings();
+    }
+
+    /** A write to pg_settings, which sets the settings it names (an UPDATE of it calls set_config). */
+    public boolean writesSettings() {
+        for (TableAccess t : tables) {
+            if (t.access() != TableAccess.Access.READ && t.name().equals("pg_settings")
+                    && t.schema().equals("pg_catalog")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean hasUnknownEffect() {
         return parsedBy == ParsedBy.UNPARSEABLE || !unknownEffects.isEmpty();
     }

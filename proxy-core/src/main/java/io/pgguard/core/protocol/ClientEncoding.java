@@ -72,12 +72,23 @@ public final class ClientEncoding {
     private final Charset charset;
     /** Null unless kind is MULTIBYTE. */
     private final CharLength charLength;
+    /**
+     * Two-byte characters the server's conversion table maps to an ASCII character where Java's does not (the
+     * first byte in the high eight bits): the server lexes that ASCII character, so PgGuard must too.
+     */
+    private final Map<Integer, Character> asciiInTheServersTable;
 
     private ClientEncoding(String name, Kind kind, Charset charset, CharLength charLength) {
+        this(name, kind, charset, charLength, Map.of());
+    }
+
+    private ClientEncoding(String name, Kind kind, Charset charset, CharLength charLength,
+                           Map<Integer, Character> asciiInTheServersTable) {
         this.name = name;
         this.kind = kind;
         this.charset = charset;
         this.charLength = charLength;
+        this.asciiInTheServersTable = asciiInTheServersTable;
     }
 
     /**
@@ -191,7 +202,12 @@ public final class ClientEncoding {
                 out.append(REPLACEMENT);
                 break;
             }
-            decoder.decode(buf, at, n, out);
+            Character ascii = n == 2 ? asciiInTheServersTable.get(buf.getUnsignedShort(at)) : null;
+            if (ascii != null) {
+                out.append(ascii.charValue());
+            } else {
+                decoder.decode(buf, at, n, out);
+            }
             at += n;
         }
         return out.toString();
@@ -351,6 +367,8 @@ public final class ClientEncoding {
     private static Map<String, ClientEncoding> knownEncodings() {
         Map<String, ClientEncoding> map = new HashMap<>();
         map.put(UTF8.name, UTF8);
+        // PostgreSQL keeps the name UNICODE as the client set it (old drivers compare it) and reports it so.
+        map.put("UNICODE", new ClientEncoding("UNICODE", Kind.UTF8, StandardCharsets.UTF_8, null));
         map.put("SQL_ASCII", new ClientEncoding("SQL_ASCII", Kind.UTF8, StandardCharsets.UTF_8, null));
         addSingleByteEncodings(map);
         addMultibyteEncodings(map);
@@ -379,7 +397,11 @@ public final class ClientEncoding {
 
     private static void addMultibyteEncodings(Map<String, ClientEncoding> map) {
         addMultibyte(map, "SJIS", ClientEncoding::sjisLength, "windows-31j");
-        addMultibyte(map, "SHIFT_JIS_2004", ClientEncoding::sjisLength, "x-SJIS_0213");
+        // PostgreSQL's shift_jis_2004_to_utf8 maps 0x815F to U+005C and 0x81B0 to U+007E, where Java's
+        // x-SJIS_0213 gives the full-width U+FF3C and U+FF5E: a backslash the server lexes must not hide.
+        Charset sjis2004 = charsetOrNull("x-SJIS_0213");
+        map.put("SHIFT_JIS_2004", new ClientEncoding("SHIFT_JIS_2004", Kind.MULTIBYTE, sjis2004,
+                ClientEncoding::sjisLength, Map.of(0x815F, '\\', 0x81B0, '~')));
         addMultibyte(map, "BIG5", ClientEncoding::twoByteLength, "x-windows-950", "Big5");
         addMultibyte(map, "GBK", ClientEncoding::twoByteLength, "GBK");
         addMultibyte(map, "UHC", ClientEncoding::twoByteLength, "x-windows-949");

@@ -45,9 +45,9 @@ public final class PgWire {
     }
 
     /**
-     * Reads the null-terminated name of a statement or portal. PgGuard only compares names, so they must be told
-     * apart exactly: as UTF-8 in UTF8 (the server refuses invalid UTF-8), otherwise one char per byte, which keeps
-     * every byte (a decoder would make characters it cannot map alike).
+     * Reads the null-terminated name of a statement or portal. PgGuard only compares names: as UTF-8 in UTF8 (the
+     * server refuses invalid UTF-8), otherwise one char per byte, which keeps every byte apart (the relay refuses a
+     * name that is not ASCII there).
      */
     public static String readName(ByteBuf buf, ClientEncoding encoding) {
         if (encoding.isUtf8()) {

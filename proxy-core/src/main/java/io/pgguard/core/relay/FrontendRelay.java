@@ -170,17 +170,19 @@ final class FrontendRelay {
         }
         long start = System.nanoTime();
         String sql = decode(message, Query::decode).sql();
-        Verdict verdict = inspectSent(message, sql, PgWire.HEADER_LENGTH, SqlOrigin.SIMPLE_QUERY, start);
+        Verdict verdict = inspectSent(message, "", sql, PgWire.HEADER_LENGTH, SqlOrigin.SIMPLE_QUERY, start);
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
         session.statements++;
         boolean capped = (verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
                 && !verdict.statementTexts().isEmpty();
-        if (capped && midBatch()) {
+        boolean readAsAWhole = capped && verdict.changesLexing() && verdict.statementTexts().size() > 1;
+        if (capped && (midBatch() || readAsAWhole)) {
             if (verdict.writeRowCap() >= 0) { // its writes could not be checked before the Query commits them
                 replace(message, new Query(RejectionText.forRule("write-row-cap")).encode(session.client.alloc()),
-                        new PendingResponse(PendingResponse.Kind.SIMPLE_QUERY, QUERY_MID_BATCH, null, 0));
+                        new PendingResponse(PendingResponse.Kind.SIMPLE_QUERY,
+                                readAsAWhole ? CAPPED_QUERY_CHANGES_LEXING : QUERY_MID_BATCH, null, 0));
                 return;
             }
         } else if (capped && (verdict.writeRowCap() >= 0 || canRunAsExtended(verdict, message, sql))) {
@@ -232,7 +234,8 @@ final class FrontendRelay {
         long start = System.nanoTime();
         Parse parse = decode(message, Parse::decode);
         StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
-        Verdict verdict = inspectSent(message, parse.sql(), parse.textOffset(), SqlOrigin.PARSE, start);
+        Verdict verdict = inspectSent(message, parse.statementName(), parse.sql(), parse.textOffset(), SqlOrigin.PARSE,
+                start);
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
@@ -261,6 +264,10 @@ final class FrontendRelay {
             return;
         }
         Bind bind = decode(message, Bind::decode);
+        if (!readableName(bind.statementName()) || !readableName(bind.portalName())) {
+            failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "name-unreadable", UNREADABLE_NAME_ERROR);
+            return;
+        }
         ServerNames.Prepared prepared = names.statement(bind.statementName());
         if (names.inDoubt(bind.statementName())) {
             failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "statement-in-doubt",
@@ -334,6 +341,11 @@ final class FrontendRelay {
             return PgWire.readName(body, encoding);
         });
         session.statements++;
+        if (!readableName(portal)) {
+            failInstead(message, PendingResponse.Kind.EXECUTE, "pgguard_unknown", "name-unreadable",
+                    UNREADABLE_NAME_ERROR);
+            return;
+        }
         Verdict verdict = names.portal(portal);
         if (verdict == null) { // a portal no Bind went through (an SQL cursor, say): what it runs was never judged
             failInstead(message, PendingResponse.Kind.EXECUTE, "pgguard_unknown", "unknown-portal",
@@ -399,6 +411,18 @@ final class FrontendRelay {
         PendingResponse last = session.tracker.last();
         return last != null && !last.kind.endsAtReadyForQuery();
     }
+
+    /**
+     * The server lexes a whole Query with the settings in force when it arrives; run statement by statement, each
+     * would be lexed after the ones before it ran, so after a change of client_encoding or
+     * standard_conforming_strings in it the server would read the rest otherwise than PgGuard judged it.
+     */
+    private static final PgError CAPPED_QUERY_CHANGES_LEXING = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
+            "PgGuard: a Query with capped writes cannot change client_encoding or standard_conforming_strings before"
+                    + " other statements",
+            "The rules cap this user's writes; PgGuard checks them statement by statement, which would read the"
+                    + " statements after the change otherwise than the server reads the Query.",
+            "Send the change as a query of its own.");
 
     private static final PgError QUERY_MID_BATCH = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
             "PgGuard: a Query with capped writes cannot be checked in the middle of an extended-protocol batch",
@@ -617,9 +641,10 @@ final class FrontendRelay {
      * decode. A verdict that has PgGuard encode the text again (a rewrite, a cap) stands in another encoding than
      * UTF8 only where encoding gives back the client's own bytes.
      */
-    private Verdict inspectSent(ByteBuf message, String sql, int textOffset, SqlOrigin origin, long start) {
+    private Verdict inspectSent(ByteBuf message, String name, String sql, int textOffset, SqlOrigin origin,
+            long start) {
         try {
-            Verdict verdict = unreadable(sql);
+            Verdict verdict = readableName(name) ? unreadable(sql) : NAME_UNREADABLE;
             if (verdict == null) {
                 verdict = judge(session, sql, origin);
                 if (needsReencoding(verdict)
@@ -647,6 +672,23 @@ final class FrontendRelay {
         }
         return null;
     }
+
+    /**
+     * Whether PgGuard reads a statement or portal name as the server does, so that it keys the verdicts it keeps by
+     * the server's names: always in ASCII, otherwise only in UTF8 with no change of encoding unanswered (a name the
+     * JVM decodes otherwise than the server, or in another encoding than a Bind names it in, could stand for
+     * another statement).
+     */
+    private boolean readableName(String name) {
+        return session.clientEncoding().isUtf8() && !session.lexingInDoubt() || isAscii(name);
+    }
+
+    private static final PgError UNREADABLE_NAME_ERROR = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
+            "PgGuard: a statement or portal name that is not ASCII is refused outside client_encoding UTF8 or"
+                    + " before the answer to a change of client_encoding", null,
+            "Use an ASCII name, or client_encoding UTF8.");
+
+    private static final Verdict NAME_UNREADABLE = Verdict.reject(UNREADABLE_NAME_ERROR, "name-unreadable", null);
 
     private static boolean readsAlikeUnderAnySettings(String sql) {
         for (int i = 0; i < sql.length(); i++) {

@@ -31,6 +31,24 @@ class ClientEncodingTest {
         assertEquals("E'表'; DELETE FROM t; --'", decode("SJIS", sql));
     }
 
+    /**
+     * The server's SHIFT_JIS_2004 table makes 0x815F a plain backslash (and 0x81B0 a tilde), where Java's makes
+     * full-width ones: PgGuard reads what the server lexes, so E'<0x81 0x5F>' is a backslash and the quote after
+     * it is escaped, as the server reads it (SJIS, whose table has U+FF3C there, keeps the full-width one).
+     */
+    @Test
+    void shiftJis2004CharactersTheServerMapsToAsciiAreThatAscii() {
+        assertEquals("E'\\\\'", decode("SHIFT_JIS_2004", bytes("E'", 0x81, 0x5F, "\\'")));
+        assertEquals("~", decode("SHIFT_JIS_2004", bytes(0x81, 0xB0)));
+        assertEquals("\uFF3C", decode("SJIS", bytes(0x81, 0x5F)));
+    }
+
+    @Test
+    void unicodeIsThePostgresSpellingOfUtf8ThatOldDriversSet() {
+        assertTrue(ClientEncoding.forName("UNICODE").isUtf8());
+        assertTrue(ClientEncoding.forName("unicode").readsNonAscii());
+    }
+
     @ParameterizedTest(name = "{0}: {1} is one character and the quote after it stays a quote")
     @CsvSource(quoteCharacter = '"', value = {
         "SJIS,           95 5C,       表",

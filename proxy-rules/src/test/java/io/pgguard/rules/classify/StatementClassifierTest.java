@@ -206,6 +206,16 @@ class StatementClassifierTest {
         assertFalse(one(sql).lexingChange(), sql);
     }
 
+    /** A statement whose effect is unknown, or a write to pg_settings, may change them too. */
+    @ParameterizedTest
+    @ValueSource(strings = {"UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'",
+            "DO $$ BEGIN PERFORM set_config('client_encoding', 'SJIS', false); END $$", "CALL some_procedure()"})
+    void statementsThatMayChangeTheReadingUnseen(String sql) {
+        StatementFacts f = one(sql);
+        assertFalse(f.lexingChange(), sql);
+        assertTrue(f.mayChangeLexing(), sql);
+    }
+
     /** A PREPARE'd or cursor query changes the encoding when it runs, later: an effect the proxy cannot follow. */
     @ParameterizedTest
     @ValueSource(strings = {"PREPARE p AS SELECT set_config('client_encoding', 'SJIS', false)",

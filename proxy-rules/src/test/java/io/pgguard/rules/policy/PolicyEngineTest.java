@@ -232,6 +232,8 @@ class PolicyEngineTest {
         assertTrue(engine.decide("SELECT set_config('standard_conforming_strings', 'off', false)", ctx("admin", "dev"))
                 .changesLexing());
         assertFalse(engine.decide("SET work_mem = '1MB'", ctx("admin", "dev")).changesLexing());
+        // such a user's functions and DO blocks pass untouched, their pipelines not held for an answer
+        assertFalse(engine.decide("DO $$ BEGIN PERFORM 1; END $$", ctx("admin", "dev")).changesLexing());
     }
 
     /** Each statement of a query runs under the search_path and role the statements before it leave. */

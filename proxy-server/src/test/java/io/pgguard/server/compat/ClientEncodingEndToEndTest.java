@@ -143,15 +143,54 @@ class ClientEncodingEndToEndTest {
         assertEquals("LATIN1", proxied.parameters().get("client_encoding"));
     }
 
-    /** Statement names are text in the client encoding too: one Parse named in LATIN1 is bound by the same bytes. */
+    /**
+     * PgGuard keeps what it judged of a statement under its name, so it must read names as the server does: a name
+     * that is not ASCII is refused outside UTF8 (the JVM's table may read it otherwise than the server's), and an
+     * ASCII one goes on.
+     */
     @Test
-    void aStatementNamedInLatin1IsBoundByItsName() throws Exception {
+    void aStatementNameThatIsNotAsciiIsRefusedOutsideUtf8() throws Exception {
         assertFalse(proxied.query("SET client_encoding TO 'LATIN1'").failed());
         byte[] name = text("caf", 0xE9);
         WireClient.Result r = proxied.pipeline(1, WireClient.parseMessage(name, text("SELECT v FROM t WHERE id = 3")),
                 WireClient.bindAndExecute(name), WireClient.syncMessage()).get(0);
-        assertFalse(r.failed(), r::transcript);
-        assertEquals(List.of("D c"), r.lines().stream().filter(l -> l.startsWith("D ")).toList());
+        assertEquals("0A000", r.sqlState(), r::transcript);
+        byte[] ascii = text("cafe");
+        WireClient.Result ok = proxied.pipeline(1, WireClient.parseMessage(ascii, text("SELECT v FROM t WHERE id = 3")),
+                WireClient.bindAndExecute(ascii), WireClient.syncMessage()).get(0);
+        assertEquals(List.of("D c"), ok.lines().stream().filter(l -> l.startsWith("D ")).toList(), ok::transcript);
+    }
+
+    /**
+     * The server's SHIFT_JIS_2004 table makes 0x81 0x5F a plain backslash (Java's makes it a full-width one): so
+     * E'<0x81 0x5F>\' is a closed string to the server, and the DELETE after it runs unless PgGuard reads it so.
+     */
+    @Test
+    void aShiftJis2004BackslashTheServerReadsAsAsciiCannotHideADelete() throws Exception {
+        assertFalse(proxied.query("SET client_encoding TO 'SHIFT_JIS_2004'").failed());
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.queryMessage(text("SELECT E'", 0x81, 0x5F, "\\'; DELETE FROM t; --'"))).get(0);
+        assertEquals("42501", r.sqlState(), r::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
+     * The server reads a whole Query in the encoding in force when it arrives, a SET client_encoding in it
+     * notwithstanding. Under a read cap PgGuard would run such a Query statement by statement, each read after the
+     * one before it ran: so it runs it as it is, and 'é' stays two bytes, as direct.
+     */
+    @Test
+    void aCappedQueryThatChangesTheEncodingIsReadAsOneText() throws Exception {
+        try (WireClient capped = connect(cappedGuard)) {
+            // UNION ALL: no LIMIT can cap it, so the proxy caps its result stream
+            byte[] query = WireClient.queryMessage(("SET client_encoding TO 'LATIN1'; SELECT id, octet_length('\u00e9')"
+                    + " AS n FROM t UNION ALL SELECT 4, octet_length('\u00e9') ORDER BY 1").getBytes(StandardCharsets.UTF_8));
+            String expected = direct.pipeline(1, query).get(0).transcript();
+            String actual = capped.pipeline(1, query).get(0).transcript();
+            assertFalse(actual.contains("PgGuard"), actual);
+            assertEquals(expected, actual);
+            assertEquals(4, actual.lines().filter(l -> l.endsWith("|2")).count(), actual);
+        }
     }
 
     /** A ROLLBACK undoes a SET client_encoding made in its transaction: the text after it waits for the answer. */
