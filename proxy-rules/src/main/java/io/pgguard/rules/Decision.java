@@ -64,9 +64,8 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
 
     /**
      * Whether a statement of this message may change client_encoding or standard_conforming_strings, which decide
-     * how the server reads every text after it: the proxy must learn them anew before it reads another text. So
-     * may a statement whose effect is unknown (DO, CALL, a function PgGuard does not know, where the rules let it
-     * run) and a write to pg_settings, which sets what it names.
+     * how the server reads every text after it: the proxy must learn them anew before it reads another text (see
+     * {@link StatementFacts#mayChangeLexing()}).
      */
     public boolean changesLexing() {
         for (StatementFacts f : statements) {

@@ -47,9 +47,13 @@ public record StatementFacts(int index, int start, int end, String text, Command
         return name.equalsIgnoreCase("client_encoding") || name.equalsIgnoreCase("standard_conforming_strings");
     }
 
-    /** See {@link Decision#changesLexing()}. */
+    /**
+     * Whether the statement may change how the server reads later texts: {@link #lexingChange}, or a write to
+     * pg_settings. (A statement of unknown effect may too, but where the rules let one run they trust it with any
+     * SQL: a DO block can run what the rules would refuse.)
+     */
     public boolean mayChangeLexing() {
-        return lexingChange || hasUnknownEffect() || writesSettings();
+        return lexingChange || writesSettings();
     }
 
     /** A write to pg_settings, which sets the settings it names (an UPDATE of it calls set_config). */

@@ -23,9 +23,10 @@ public interface StatementInspector {
      * Whether verdicts depend on where the session resolves unqualified names. If so, PgGuard asks the server for
      * the session's search_path when the session starts (one round trip), as the server may set it for the role
      * or database; otherwise the search_path is what the startup packet and the session's statements set. Only
-     * where it does does PgGuard refuse a text it cannot read as the server will (an encoding it cannot decode, a
-     * text sent before the answer to a change of client_encoding in a transaction block): an inspector that
-     * judges nothing reads nothing.
+     * where it does does PgGuard refuse what it cannot read as the server will (a non-ASCII text in an encoding
+     * it cannot decode, a non-ASCII statement name outside UTF8, a text sent in a transaction block that changed
+     * client_encoding before the server has answered the statement before it): an inspector that judges nothing
+     * reads nothing.
      */
     default boolean resolvesNames(SessionView session) {
         return false;

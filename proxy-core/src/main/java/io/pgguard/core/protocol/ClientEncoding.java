@@ -73,8 +73,9 @@ public final class ClientEncoding {
     /** Null unless kind is MULTIBYTE. */
     private final CharLength charLength;
     /**
-     * Two-byte characters the server's conversion table maps to an ASCII character where Java's does not (the
-     * first byte in the high eight bits): the server lexes that ASCII character, so PgGuard must too.
+     * Two-byte characters the server's conversion table into UTF8 maps to an ASCII character where Java's does not
+     * (the first byte in the high eight bits): the server lexes that ASCII character, so PgGuard must too (see
+     * {@link #convertedTo} for other server encodings).
      */
     private final Map<Integer, Character> asciiInTheServersTable;
 
@@ -111,9 +112,25 @@ public final class ClientEncoding {
         return name;
     }
 
-    /** Whether text is plain UTF-8 (UTF8, and SQL_ASCII, which the server reads in its own encoding: UTF-8 here). */
+    /**
+     * Whether text is UTF-8 that the server checks, so that decoding it loses nothing the server keeps: UTF8 (and
+     * UNICODE). SQL_ASCII decodes as UTF-8 too, but is not: in a SQL_ASCII database the server takes any bytes,
+     * which a UTF-8 decoder may merge, or change when the text is encoded again.
+     */
     public boolean isUtf8() {
-        return kind == Kind.UTF8;
+        return kind == Kind.UTF8 && !name.equals("SQL_ASCII");
+    }
+
+    /**
+     * This encoding as the server converts it into its own encoding {@code serverEncoding} (as ParameterStatus
+     * server_encoding reports it): the SHIFT_JIS_2004 characters PostgreSQL's table into UTF8 makes ASCII stay
+     * two-byte characters in its arithmetic conversion into EUC_JIS_2004.
+     */
+    public ClientEncoding convertedTo(String serverEncoding) {
+        if (asciiInTheServersTable.isEmpty() || serverEncoding == null || serverEncoding.equalsIgnoreCase("UTF8")) {
+            return this;
+        }
+        return new ClientEncoding(name, kind, charset, charLength);
     }
 
     /**

@@ -46,8 +46,8 @@ public final class PgWire {
 
     /**
      * Reads the null-terminated name of a statement or portal. PgGuard only compares names: as UTF-8 in UTF8 (the
-     * server refuses invalid UTF-8), otherwise one char per byte, which keeps every byte apart (the relay refuses a
-     * name that is not ASCII there).
+     * server refuses invalid UTF-8), otherwise one char per byte, which keeps every byte apart (under rules the
+     * relay refuses a name that is not ASCII there).
      */
     public static String readName(ByteBuf buf, ClientEncoding encoding) {
         if (encoding.isUtf8()) {

@@ -40,7 +40,10 @@ final class FrontendRelay {
      * A statement under a row cap (a write's, or a read's that no LIMIT could express) whose answer has not come
      * back yet. Until it has, everything the client sends after it (but COPY data) waits here, so that the server
      * has not moved past the statement when PgGuard decides whether it stands: one that passed its cap is failed
-     * in place (see {@link #failInPlaceOf}), and the server aborts its transaction as for any error there.
+     * in place (see {@link #failInPlaceOf}), and the server aborts its transaction as for any error there. Also a
+     * statement that changes the session (role, search_path, SQL prepared statements) or may change how the
+     * server reads texts: what follows it is judged once it is answered (a Query of the latter at its
+     * ReadyForQuery, which the settings come just before).
      */
     private PendingResponse watched;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -177,7 +180,7 @@ final class FrontendRelay {
         session.statements++;
         boolean capped = (verdict.writeRowCap() >= 0 || verdict.readRowCap() >= 0) && !verdict.isReject()
                 && !verdict.statementTexts().isEmpty();
-        boolean readAsAWhole = capped && verdict.changesLexing() && verdict.statementTexts().size() > 1;
+        boolean readAsAWhole = capped && verdict.statementTexts().size() > 1 && session.mayChangeLexing(verdict);
         if (capped && (midBatch() || readAsAWhole)) {
             if (verdict.writeRowCap() >= 0) { // its writes could not be checked before the Query commits them
                 replace(message, new Query(RejectionText.forRule("write-row-cap")).encode(session.client.alloc()),
@@ -363,8 +366,9 @@ final class FrontendRelay {
     }
 
     /**
-     * Forwards an Execute; under a row cap, or when it changes the session (see {@link #changesSession}), asks the
-     * server to send its answer now and holds what follows.
+     * Forwards an Execute; under a row cap, or when it changes the session (see {@link #changesSession}) or may
+     * change how the server reads what follows (see {@link ProxySession#mayChangeLexing}), asks the server to send
+     * its answer now and holds what follows.
      */
     private void forwardExecute(ByteBuf message, PendingResponse execute) {
         boolean skipped = session.tracker.skippingToSync();
@@ -415,14 +419,16 @@ final class FrontendRelay {
     /**
      * The server lexes a whole Query with the settings in force when it arrives; run statement by statement, each
      * would be lexed after the ones before it ran, so after a change of client_encoding or
-     * standard_conforming_strings in it the server would read the rest otherwise than PgGuard judged it.
+     * standard_conforming_strings in it (or the end of a block that changed them) the server would read the rest
+     * otherwise than PgGuard judged it.
      */
     private static final PgError CAPPED_QUERY_CHANGES_LEXING = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
-            "PgGuard: a Query with capped writes cannot change client_encoding or standard_conforming_strings before"
-                    + " other statements",
+            "PgGuard: a Query with capped writes cannot hold several statements where one may change how the server"
+                    + " reads the others",
             "The rules cap this user's writes; PgGuard checks them statement by statement, which would read the"
-                    + " statements after the change otherwise than the server reads the Query.",
-            "Send the change as a query of its own.");
+                    + " statements after a change of client_encoding or standard_conforming_strings (or after the end"
+                    + " of a transaction block that changed them) otherwise than the server reads the Query.",
+            "Send the change, or the end of the transaction, as a query of its own.");
 
     private static final PgError QUERY_MID_BATCH = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
             "PgGuard: a Query with capped writes cannot be checked in the middle of an extended-protocol batch",
@@ -680,12 +686,13 @@ final class FrontendRelay {
      * another statement).
      */
     private boolean readableName(String name) {
-        return session.clientEncoding().isUtf8() && !session.lexingInDoubt() || isAscii(name);
+        return session.clientEncoding().isUtf8() && !session.lexingInDoubt() || isAscii(name)
+                || !session.context.inspector().resolvesNames(session); // without rules no verdict is kept by name
     }
 
     private static final PgError UNREADABLE_NAME_ERROR = new PgError("ERROR", SqlState.FEATURE_NOT_SUPPORTED,
-            "PgGuard: a statement or portal name that is not ASCII is refused outside client_encoding UTF8 or"
-                    + " before the answer to a change of client_encoding", null,
+            "PgGuard: a statement or portal name that is not ASCII is refused outside client_encoding UTF8, and"
+                    + " before the answer to a change of client_encoding or standard_conforming_strings", null,
             "Use an ASCII name, or client_encoding UTF8.");
 
     private static final Verdict NAME_UNREADABLE = Verdict.reject(UNREADABLE_NAME_ERROR, "name-unreadable", null);

@@ -177,7 +177,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         return sqlPrepared;
     }
 
-    /** The encoding the server reads the client's texts in, as it last reported. */
+    /** The encoding the server reads the client's texts in (into its own), as it last reported. */
     ClientEncoding clientEncoding() {
         return clientEncoding;
     }
@@ -253,8 +253,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         serverParameters.put(name, value);
         if ("standard_conforming_strings".equals(name)) {
             standardConformingStrings = "on".equalsIgnoreCase(value);
-        } else if ("client_encoding".equals(name)) {
-            clientEncoding = ClientEncoding.forName(value);
+        } else if ("client_encoding".equals(name) || "server_encoding".equals(name)) {
+            clientEncoding = ClientEncoding.forName(serverParameters.get("client_encoding"))
+                    .convertedTo(serverParameters.get("server_encoding"));
         }
     }
 

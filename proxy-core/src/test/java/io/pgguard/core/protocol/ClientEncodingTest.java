@@ -43,6 +43,20 @@ class ClientEncodingTest {
         assertEquals("\uFF3C", decode("SJIS", bytes(0x81, 0x5F)));
     }
 
+    /** Into an EUC_JIS_2004 database the server converts SHIFT_JIS_2004 by arithmetic: 0x815F stays full-width. */
+    @Test
+    void shiftJis2004IntoAnEucJis2004DatabaseKeepsItsTwoByteCharacters() {
+        ClientEncoding intoEuc = ClientEncoding.forName("SHIFT_JIS_2004").convertedTo("EUC_JIS_2004");
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes(0x81, 0x5F));
+        try {
+            assertEquals("\uFF3C", intoEuc.decode(buf, 0, 2));
+        } finally {
+            buf.release();
+        }
+        assertSame(ClientEncoding.forName("SHIFT_JIS_2004"), ClientEncoding.forName("SHIFT_JIS_2004").convertedTo("UTF8"));
+        assertSame(ClientEncoding.forName("SJIS"), ClientEncoding.forName("SJIS").convertedTo("EUC_JP"));
+    }
+
     @Test
     void unicodeIsThePostgresSpellingOfUtf8ThatOldDriversSet() {
         assertTrue(ClientEncoding.forName("UNICODE").isUtf8());
@@ -268,8 +282,9 @@ class ClientEncodingTest {
     }
 
     @Test
-    void sqlAsciiIsReadAsUtf8() {
-        assertTrue(ClientEncoding.forName("SQL_ASCII").isUtf8());
+    void sqlAsciiIsReadAsUtf8ButIsNotCheckedUtf8() {
+        assertFalse(ClientEncoding.forName("SQL_ASCII").isUtf8());
+        assertTrue(ClientEncoding.forName("SQL_ASCII").readsNonAscii());
         assertFalse(ClientEncoding.forName("SJIS").isUtf8());
         assertFalse(ClientEncoding.forName("LATIN1").isUtf8());
     }

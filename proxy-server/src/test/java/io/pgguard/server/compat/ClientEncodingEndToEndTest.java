@@ -2,6 +2,7 @@ package io.pgguard.server.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
@@ -222,6 +223,27 @@ class ClientEncodingEndToEndTest {
             assertFalse(actual.contains("PgGuard"), actual);
             assertEquals(expected, actual);
             assertEquals(3, actual.lines().filter(l -> l.endsWith("|5")).count(), actual);
+        }
+    }
+
+    /**
+     * A ROLLBACK that ends a block which turned standard_conforming_strings off turns it on again for the
+     * statements after it, were they sent on their own; the server reads a whole Query with the setting it found.
+     */
+    @Test
+    void aCappedQueryEndingABlockThatChangedTheReadingIsReadAsOneText() throws Exception {
+        try (WireClient capped = connect(cappedGuard)) {
+            byte[] query = WireClient.queryMessage(text("ROLLBACK; SELECT 'a\\\\' || v AS x FROM t UNION ALL"
+                    + " SELECT 'd' ORDER BY 1"));
+            for (WireClient c : new WireClient[] {direct, capped}) {
+                assertFalse(c.query("BEGIN").failed());
+                assertFalse(c.query("SET standard_conforming_strings = off").failed());
+            }
+            String expected = direct.pipeline(1, query).get(0).transcript();
+            String actual = capped.pipeline(1, query).get(0).transcript();
+            assertFalse(actual.contains("PgGuard"), actual);
+            assertEquals(expected, actual);
+            assertTrue(actual.contains("D a\\a"), actual);
         }
     }
 
