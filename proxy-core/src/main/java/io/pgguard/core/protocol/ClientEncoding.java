@@ -78,6 +78,8 @@ public final class ClientEncoding {
      * {@link #convertedTo} for other server encodings).
      */
     private final Map<Integer, Character> asciiInTheServersTable;
+    /** See {@link #isUtf8()}; a field, as the relay asks it of every message. */
+    private final boolean checkedUtf8;
 
     private ClientEncoding(String name, Kind kind, Charset charset, CharLength charLength) {
         this(name, kind, charset, charLength, Map.of());
@@ -90,6 +92,7 @@ public final class ClientEncoding {
         this.charset = charset;
         this.charLength = charLength;
         this.asciiInTheServersTable = asciiInTheServersTable;
+        this.checkedUtf8 = kind == Kind.UTF8 && !name.equals("SQL_ASCII");
     }
 
     /**
@@ -118,7 +121,7 @@ public final class ClientEncoding {
      * which a UTF-8 decoder may merge, or change when the text is encoded again.
      */
     public boolean isUtf8() {
-        return kind == Kind.UTF8 && !name.equals("SQL_ASCII");
+        return checkedUtf8;
     }
 
     /**
