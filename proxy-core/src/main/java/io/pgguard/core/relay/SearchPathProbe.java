@@ -27,11 +27,12 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
     private static final Logger log = LoggerFactory.getLogger(SearchPathProbe.class);
     /**
      * The schemas names resolve in ("$user" expanded, absent or unusable ones left out, implicit ones too), whether
-     * the acting role has a schema of its own name (for a "$user" the client puts on the path later), and the
-     * acting role, which ALTER ROLE ... SET role can make another than the login user.
+     * the acting role has a schema of its own name it may use (for a "$user" the client puts on the path later;
+     * PostgreSQL leaves "$user" out where the role has no USAGE on it), and the acting role, which ALTER ROLE ...
+     * SET role can make another than the login user.
      */
-    static final String SQL = "SELECT pg_catalog.current_schemas(false),"
-            + " pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user)) IS NOT NULL, current_user";
+    static final String SQL = "SELECT pg_catalog.current_schemas(false), pg_catalog.has_schema_privilege("
+            + "pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user))::pg_catalog.oid, 'USAGE'), current_user";
 
     /** What the server answered. */
     record Answer(List<String> schemas, boolean roleHasSchema, String role) {}

@@ -528,6 +528,28 @@ class RuleKindsEndToEndTest {
     }
 
     /**
+     * PostgreSQL leaves "$user" off a path where the role may not use the schema of its name (no USAGE), so
+     * unqualified names resolve in public: so does PgGuard (it refused the write, as not granted in kind_user).
+     */
+    @Test
+    void aSchemaOfTheRolesNameItMayNotUseIsNotOnItsPath() throws Exception {
+        pg.sql("DROP SCHEMA IF EXISTS kind_user CASCADE; CREATE SCHEMA kind_user;"
+                + "CREATE TABLE kind_user.kind_items (id int PRIMARY KEY, v text)");
+        try (Connection c = guard.connect("kind_user", "pw"); Statement s = c.createStatement()) {
+            s.execute("SET search_path = \"$user\", public");
+            int expected;
+            try (Connection direct = pg.superuser(); ResultSet rs = direct.createStatement()
+                    .executeQuery("SELECT count(*) FROM public.kind_items WHERE id = 1")) {
+                assertTrue(rs.next());
+                expected = rs.getInt(1);
+            }
+            assertEquals(expected, s.executeUpdate("UPDATE kind_items SET v = v WHERE id = 1"));
+        } finally {
+            pg.sql("DROP SCHEMA kind_user CASCADE");
+        }
+    }
+
+    /**
      * A rule that names its users applies to whoever acts as one of them. free_user has no rules and passes
      * untouched, but after SET ROLE capped_user the read cap of capped_user applies to it.
      */
