@@ -239,6 +239,27 @@ final class WireClient implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Sends {@code burst} from another thread while this one reads {@code answers} answers, as a client that
+     * pipelines more than the sockets hold must (libpq's pipeline mode does so), so neither side waits on the other.
+     */
+    List<Result> pipelineWhileReading(int answers, byte[] burst) throws Exception {
+        java.util.concurrent.CompletableFuture<Void> sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                out.write(burst);
+                out.flush();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < answers; i++) {
+            results.add(readUntilReady(new ArrayList<>(), new ArrayList<>()));
+        }
+        sent.get();
+        return results;
+    }
+
     /** A Query of a text's own bytes, in whatever client_encoding the session has. */
     static byte[] queryMessage(byte[] text) {
         return framed('Q', concat(text, new byte[] {0}));
