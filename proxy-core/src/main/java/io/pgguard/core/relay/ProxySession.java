@@ -65,9 +65,14 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
      * settings just before it) says what is in force; null while PgGuard knows them.
      */
     private PendingResponse lexingChangedBy;
-    /** The two settings at the last ReadyForQuery outside a transaction block, to which the block's end may return. */
-    private ClientEncoding encodingOutsideBlock = ClientEncoding.UTF8;
-    private boolean standardConformingStringsOutsideBlock = true;
+    /**
+     * Whether the transaction block in progress may have changed client_encoding or standard_conforming_strings:
+     * its end, or a rollback to a savepoint, can then set them to values PgGuard does not know (the server reports
+     * them only with the answer).
+     */
+    private boolean blockChangedLexing;
+    /** The server reported one of the two settings since the last ReadyForQuery. */
+    private boolean lexingSettingReported;
     private char transactionStatus = 'I';
     private RoleAndSearchPath roleAndPath = new RoleAndSearchPath(null);
     private final SqlPreparedStatements sqlPrepared = new SqlPreparedStatements();
@@ -189,16 +194,17 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /**
      * Whether the statement {@code verdict} was given for may change how the server reads later texts: the rules
-     * say it may, or it runs in a transaction block that changed client_encoding or standard_conforming_strings,
-     * whose end (or a rollback to a savepoint) can undo that. Only where a rule reads texts.
+     * say it may; or it runs in a transaction block that may have changed client_encoding or
+     * standard_conforming_strings, whose end (or a rollback to a savepoint) can set them again; or it is sent
+     * before the answer to such a change, when PgGuard cannot tell whether it ends such a block. Only where a
+     * rule reads texts.
      */
     boolean mayChangeLexing(Verdict verdict) {
         if (verdict == null || verdict.isReject()) {
             return false;
         }
-        return verdict.changesLexing() || transactionStatus != 'I' && (clientEncoding != encodingOutsideBlock
-                || standardConformingStrings != standardConformingStringsOutsideBlock)
-                && context.inspector().resolvesNames(this);
+        return verdict.changesLexing()
+                || (blockChangedLexing || lexingChangedBy != null) && context.inspector().resolvesNames(this);
     }
 
     /**
@@ -257,6 +263,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             clientEncoding = ClientEncoding.forName(serverParameters.get("client_encoding"))
                     .convertedTo(serverParameters.get("server_encoding"));
         }
+        if ("standard_conforming_strings".equals(name) || "client_encoding".equals(name)) {
+            lexingSettingReported = true;
+        }
     }
 
     void initialSearchPath(List<String> path) {
@@ -273,10 +282,11 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     void transactionStatus(char status) {
         this.transactionStatus = status;
-        if (status == 'I') {
-            encodingOutsideBlock = clientEncoding;
-            standardConformingStringsOutsideBlock = standardConformingStrings;
-        }
+    }
+
+    /** The session is ready: the settings the server reported while it started are known, and no change is. */
+    void loggedIn() {
+        lexingSettingReported = false;
     }
 
     /** Keeps the server's cancel key and returns the one this client gets instead. */
@@ -367,6 +377,9 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     void readyForQuery(char status) {
+        // A change sent or reported since the last ReadyForQuery may lie inside the block this one reports.
+        blockChangedLexing = status != 'I' && (blockChangedLexing || lexingSettingReported || lexingChangedBy != null);
+        lexingSettingReported = false;
         if (lexingChangedBy != null && !tracker.isPending(lexingChangedBy)) {
             lexingChangedBy = null; // its answer is in, and the settings it changed came just before this
         }

@@ -245,6 +245,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
 
     private ByteBuf ready(ByteBuf readyForQuery) {
         session.phase = ProxySession.Phase.READY;
+        session.loggedIn();
         session.cancelStartupTimeout();
         session.startTimeouts();
         String notice = session.upstream.connectNotice();

@@ -208,6 +208,43 @@ class ClientEncodingEndToEndTest {
     }
 
     /**
+     * A rollback to a savepoint sets standard_conforming_strings back to what the savepoint saw (off), which the
+     * server reports only with its answer: the Query pipelined after it waits for that answer, and is read with
+     * the setting off, as the server reads it: 'a\', ' is one string and a DELETE follows.
+     */
+    @Test
+    void whatFollowsARollbackToASavepointIsReadWithTheSettingItRestores() throws Exception {
+        for (String sql : List.of("BEGIN", "SET standard_conforming_strings = off", "SAVEPOINT s",
+                "SET standard_conforming_strings = on")) {
+            assertFalse(proxied.query(sql).failed(), sql);
+        }
+        List<WireClient.Result> answers = proxied.pipeline(2, WireClient.queryMessage(text("ROLLBACK TO SAVEPOINT s")),
+                WireClient.queryMessage(text("SELECT 'a\\', '; DELETE FROM t; --'")));
+        assertFalse(answers.get(0).failed(), answers.get(0)::transcript);
+        assertEquals("42501", answers.get(1).sqlState(), answers.get(1)::transcript);
+        assertFalse(proxied.query("ROLLBACK").failed());
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
+     * A Query sent while a change made in an extended batch is unanswered cannot be told apart from the end of a
+     * block that undoes it (here the batch began the block): it is held until its own answer, and what follows it
+     * is read with the setting the server then reports (on, after the ROLLBACK).
+     */
+    @Test
+    void aQuerySentBeforeTheAnswerToAChangeIsHeldLikeAChange() throws Exception {
+        proxied.send(WireClient.parseMessage(text("BEGIN")), WireClient.bindAndExecute(),
+                WireClient.parseMessage(text("SET standard_conforming_strings = off")), WireClient.bindAndExecute(),
+                WireClient.syncMessage(), WireClient.queryMessage(text("SELECT pg_sleep(0.5); ROLLBACK")));
+        Thread.sleep(200); // the batch is answered; the ROLLBACK is not
+        proxied.send(WireClient.queryMessage(text("SELECT 'a\\'; DELETE FROM t; --'")));
+        List<WireClient.Result> answers = proxied.answers(3);
+        assertFalse(answers.get(1).failed(), answers.get(1)::transcript);
+        assertEquals("42501", answers.get(2).sqlState(), answers.get(2)::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
      * A rewrite (here the LIMIT of a read cap) is sent in the client's encoding: the server reads 'café' in
      * LATIN1, five bytes once in UTF-8, as it does straight from the client.
      */

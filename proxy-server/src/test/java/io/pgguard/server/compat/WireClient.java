@@ -228,10 +228,20 @@ final class WireClient implements AutoCloseable {
      * reads {@code answers} answers, each up to its ReadyForQuery.
      */
     List<Result> pipeline(int answers, byte[]... messages) throws IOException {
+        send(messages);
+        return answers(answers);
+    }
+
+    /** Sends framed messages in one write, reading nothing. */
+    void send(byte[]... messages) throws IOException {
         for (byte[] m : messages) {
             out.write(m);
         }
         out.flush();
+    }
+
+    /** Reads {@code answers} answers, each up to its ReadyForQuery. */
+    List<Result> answers(int answers) throws IOException {
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < answers; i++) {
             results.add(readUntilReady(new ArrayList<>(), new ArrayList<>()));
