@@ -76,6 +76,16 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
         return false;
     }
 
+    /** Whether a statement of this message may end a transaction block (see {@link StatementFacts#mayEndBlock()}). */
+    public boolean mayEndBlock() {
+        for (StatementFacts f : statements) {
+            if (f.mayEndBlock()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The search_path the session has after this message, if a statement in it changes search_path (the proxy
      * keeps it and passes it back in {@link StatementContext#searchPath()}); null when unchanged.

@@ -56,6 +56,15 @@ public record StatementFacts(int index, int start, int end, String text, Command
         return lexingChange || writesSettings();
     }
 
+    /**
+     * Whether the statement can end a transaction block or roll back to a savepoint, and so set client_encoding
+     * and standard_conforming_strings back to what a change in the block replaced.
+     */
+    public boolean mayEndBlock() {
+        return kind == CommandKind.COMMIT || kind == CommandKind.ROLLBACK || kind == CommandKind.ROLLBACK_TO_SAVEPOINT
+                || kind == CommandKind.PREPARE_TRANSACTION;
+    }
+
     /** A write to pg_settings, which sets the settings it names (an UPDATE of it calls set_config). */
     public boolean writesSettings() {
         for (TableAccess t : tables) {

@@ -28,6 +28,7 @@ public final class Verdict {
     private boolean dropsPreparedStatements;
     private boolean sessionChangeIsLocal;
     private boolean changesLexing;
+    private boolean mayEndBlock;
     private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
@@ -69,6 +70,7 @@ public final class Verdict {
         copy.dropsPreparedStatements = dropsPreparedStatements;
         copy.sessionChangeIsLocal = sessionChangeIsLocal;
         copy.changesLexing = changesLexing;
+        copy.mayEndBlock = mayEndBlock;
         copy.sqlPreparedStatements = sqlPreparedStatements;
         return copy;
     }
@@ -99,6 +101,21 @@ public final class Verdict {
 
     public boolean changesLexing() {
         return changesLexing;
+    }
+
+    /**
+     * The text may end a transaction block or roll back to a savepoint (COMMIT, ROLLBACK, ROLLBACK TO, PREPARE
+     * TRANSACTION), which sets client_encoding and standard_conforming_strings back to what a change in the block
+     * replaced.
+     */
+    public Verdict withMayEndBlock() {
+        Verdict copy = copy(newEffectiveRole);
+        copy.mayEndBlock = true;
+        return copy;
+    }
+
+    public boolean mayEndBlock() {
+        return mayEndBlock;
     }
 
     /** The text's PREPAREs, EXECUTEs and DEALLOCATEs of SQL-level prepared statements, in order. */

@@ -650,7 +650,7 @@ final class FrontendRelay {
     private Verdict inspectSent(ByteBuf message, String name, String sql, int textOffset, SqlOrigin origin,
             long start) {
         try {
-            Verdict verdict = readableName(name) ? unreadable(sql) : NAME_UNREADABLE;
+            Verdict verdict = readableName(name) ? unreadable(message, textOffset, sql) : NAME_UNREADABLE;
             if (verdict == null) {
                 verdict = judge(session, sql, origin);
                 if (needsReencoding(verdict)
@@ -666,8 +666,8 @@ final class FrontendRelay {
         }
     }
 
-    private Verdict unreadable(String sql) {
-        if (session.lexingInDoubt() && !readsAlikeUnderAnySettings(sql)) {
+    private Verdict unreadable(ByteBuf message, int textOffset, String sql) {
+        if (session.lexingInDoubt() && !readsAlikeUnderAnySettings(message, textOffset)) {
             return LEXING_IN_DOUBT;
         }
         if (!session.clientEncoding().readsNonAscii() && !isAscii(sql)
@@ -697,10 +697,18 @@ final class FrontendRelay {
 
     private static final Verdict NAME_UNREADABLE = Verdict.reject(UNREADABLE_NAME_ERROR, "name-unreadable", null);
 
-    private static boolean readsAlikeUnderAnySettings(String sql) {
-        for (int i = 0; i < sql.length(); i++) {
-            char ch = sql.charAt(i);
-            if (ch >= 0x80 || ch == '\\') {
+    /**
+     * Whether the text {@code textOffset} bytes into {@code message} is ASCII without a backslash, up to its
+     * terminator: read alike in every encoding and under either setting. Its bytes, not the characters PgGuard
+     * decoded: a two-byte character can decode to ASCII (SHIFT_JIS_2004 0x81B0 is '~' into UTF8).
+     */
+    private static boolean readsAlikeUnderAnySettings(ByteBuf message, int textOffset) {
+        for (int i = message.readerIndex() + textOffset; i < message.writerIndex(); i++) {
+            byte b = message.getByte(i);
+            if (b == 0) {
+                return true;
+            }
+            if (b < 0 || b == '\\') {
                 return false;
             }
         }
@@ -865,7 +873,8 @@ final class FrontendRelay {
                 && a.readRowCap() == b.readRowCap() && a.writeRowCap() == b.writeRowCap()
                 && Objects.equals(a.newEffectiveRole(), b.newEffectiveRole())
                 && Objects.equals(a.newSearchPath(), b.newSearchPath())
-                && a.sessionChangeIsLocal() == b.sessionChangeIsLocal() && a.changesLexing() == b.changesLexing();
+                && a.sessionChangeIsLocal() == b.sessionChangeIsLocal() && a.changesLexing() == b.changesLexing()
+                && a.mayEndBlock() == b.mayEndBlock();
     }
 
     private static final Verdict UNDECIDED = Verdict.reject(new PgError("ERROR", SqlState.INSUFFICIENT_PRIVILEGE,

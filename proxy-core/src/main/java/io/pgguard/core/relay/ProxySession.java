@@ -194,17 +194,16 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
 
     /**
      * Whether the statement {@code verdict} was given for may change how the server reads later texts: the rules
-     * say it may; or it runs in a transaction block that may have changed client_encoding or
-     * standard_conforming_strings, whose end (or a rollback to a savepoint) can set them again; or it is sent
-     * before the answer to such a change, when PgGuard cannot tell whether it ends such a block. Only where a
-     * rule reads texts.
+     * say it may; or it may end a transaction block (or roll back to a savepoint), which sets client_encoding and
+     * standard_conforming_strings again, in a block that may have changed them, or while a change is unanswered
+     * (PgGuard cannot tell then whether a block began before it). Only where a rule reads texts.
      */
     boolean mayChangeLexing(Verdict verdict) {
         if (verdict == null || verdict.isReject()) {
             return false;
         }
-        return verdict.changesLexing()
-                || (blockChangedLexing || lexingChangedBy != null) && context.inspector().resolvesNames(this);
+        return verdict.changesLexing() || verdict.mayEndBlock() && (blockChangedLexing || lexingChangedBy != null)
+                && context.inspector().resolvesNames(this);
     }
 
     /**

@@ -231,14 +231,14 @@ public final class PolicyEvaluator {
 
     /**
      * What of an ungoverned user's statements the proxy follows: changes of role and search_path, and of the
-     * settings that decide how the server reads texts. Statements of unknown effect are not among them (such a
+     * settings that decide how the server reads texts, and the ends of transaction blocks, which may undo those. Statements of unknown effect are not among them (such a
      * user's functions and DO blocks run untouched), so a change of role or client_encoding inside a function is
      * not followed.
      */
     private static List<StatementFacts> sessionChanges(List<StatementFacts> facts) {
         List<StatementFacts> changes = null;
         for (StatementFacts f : facts) {
-            if (f.roleChange() != null || f.searchPathChange() != null || f.mayChangeLexing()) {
+            if (f.roleChange() != null || f.searchPathChange() != null || f.mayChangeLexing() || f.mayEndBlock()) {
                 if (changes == null) {
                     changes = new ArrayList<>();
                 }

@@ -206,6 +206,20 @@ class StatementClassifierTest {
         assertFalse(one(sql).lexingChange(), sql);
     }
 
+    /** What ends a block or rolls back to a savepoint sets both settings back to what a change in it replaced. */
+    @ParameterizedTest
+    @ValueSource(strings = {"COMMIT", "END", "ROLLBACK", "ABORT", "ROLLBACK TO SAVEPOINT s", "ROLLBACK TO s",
+            "COMMIT AND CHAIN", "PREPARE TRANSACTION 'x'"})
+    void statementsThatMayEndABlock(String sql) {
+        assertTrue(one(sql).mayEndBlock(), sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"BEGIN", "SAVEPOINT s", "RELEASE SAVEPOINT s", "SELECT 1", "COMMIT PREPARED 'x'"})
+    void statementsThatDoNotEndTheBlockTheyRunIn(String sql) {
+        assertFalse(one(sql).mayEndBlock(), sql);
+    }
+
     /** A write to pg_settings sets what it names, so it may change them too. */
     @Test
     void aWriteToPgSettingsMayChangeTheReading() {

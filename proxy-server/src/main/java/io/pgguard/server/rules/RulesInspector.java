@@ -125,6 +125,9 @@ public final class RulesInspector implements StatementInspector {
         if (decision.changesLexing() && !decision.rejected()) {
             verdict = verdict.withChangesLexing();
         }
+        if (decision.mayEndBlock() && !decision.rejected()) {
+            verdict = verdict.withMayEndBlock();
+        }
         List<SqlPreparedStatement> uses = decision.sqlPreparedStatements();
         if (!uses.isEmpty()) {
             verdict = verdict.withSqlPreparedStatements(uses.stream().map(u -> new SqlPreparedStatementUse(

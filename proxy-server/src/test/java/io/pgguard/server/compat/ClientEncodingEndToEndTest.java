@@ -245,6 +245,55 @@ class ClientEncodingEndToEndTest {
     }
 
     /**
+     * While a change is unanswered PgGuard judges a text by its bytes, not by the characters it decoded: into UTF8
+     * the SHIFT_JIS_2004 character 0x81 0xB0 is the ASCII '~', but once the server reads LATIN1 it is two letters of
+     * an alias, and the DELETE has no WHERE.
+     */
+    @Test
+    void aTextThatDecodesToAsciiButIsNotAsciiIsRefusedInDoubt() throws Exception {
+        assertFalse(proxied.query("SET client_encoding TO 'SHIFT_JIS_2004'").failed());
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.parseMessage(text("SET client_encoding TO 'LATIN1'")), WireClient.bindAndExecute(),
+                WireClient.parseMessage(text("DELETE FROM t WHERE", 0x81, 0xB0, "id RETURNING 1")),
+                WireClient.bindAndExecute(), WireClient.syncMessage()).get(0);
+        assertEquals("0A000", r.sqlState(), r::transcript);
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
+     * The doubt a change leaves ends at the ReadyForQuery after its answer, although the client has sent more
+     * since: statements that cannot change the reading do not prolong it.
+     */
+    @Test
+    void doubtEndsAtTheAnswerToTheChangeWhileThePipelineGoesOn() throws Exception {
+        proxied.send(WireClient.parseMessage(text("SET standard_conforming_strings = on")), WireClient.bindAndExecute(),
+                WireClient.syncMessage(), WireClient.parseMessage(text("SELECT pg_sleep(0.5)")),
+                WireClient.bindAndExecute(), WireClient.syncMessage());
+        Thread.sleep(200); // the change is answered; the sleep is not
+        proxied.send(WireClient.parseMessage("SELECT 'caf\u00e9'".getBytes(StandardCharsets.UTF_8)),
+                WireClient.bindAndExecute(), WireClient.syncMessage());
+        List<WireClient.Result> answers = proxied.answers(3);
+        assertFalse(answers.get(2).failed(), answers.get(2)::transcript);
+    }
+
+    /**
+     * In a transaction block that may have changed the reading, only what can end the block (or roll back to a
+     * savepoint) may change it again: the statements of a batch in between go on as they are sent.
+     */
+    @Test
+    void inABlockThatChangedTheReadingOnlyItsEndWaits() throws Exception {
+        assertFalse(proxied.query("BEGIN").failed());
+        assertFalse(proxied.query("SET standard_conforming_strings = on").failed());
+        WireClient.Result r = proxied.pipeline(1,
+                WireClient.parseMessage("UPDATE t SET v = 'caf\u00e9' WHERE id = 1".getBytes(StandardCharsets.UTF_8)),
+                WireClient.bindAndExecute(),
+                WireClient.parseMessage("UPDATE t SET v = 'caf\u00e9' WHERE id = 2".getBytes(StandardCharsets.UTF_8)),
+                WireClient.bindAndExecute(), WireClient.syncMessage()).get(0);
+        assertFalse(r.failed(), r::transcript);
+        assertFalse(proxied.query("ROLLBACK").failed());
+    }
+
+    /**
      * A rewrite (here the LIMIT of a read cap) is sent in the client's encoding: the server reads 'café' in
      * LATIN1, five bytes once in UTF-8, as it does straight from the client.
      */
