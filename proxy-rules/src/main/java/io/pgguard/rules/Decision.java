@@ -68,8 +68,8 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
      * {@link StatementFacts#mayChangeLexing()}).
      */
     public boolean changesLexing() {
-        for (StatementFacts f : statements) {
-            if (f.mayChangeLexing()) {
+        for (int i = 0; i < statements.size(); i++) { // indexed: asked of every decision, cached ones too
+            if (statements.get(i).mayChangeLexing()) {
                 return true;
             }
         }
@@ -78,8 +78,8 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
 
     /** Whether a statement of this message may end a transaction block (see {@link StatementFacts#mayEndBlock()}). */
     public boolean mayEndBlock() {
-        for (StatementFacts f : statements) {
-            if (f.mayEndBlock()) {
+        for (int i = 0; i < statements.size(); i++) {
+            if (statements.get(i).mayEndBlock()) {
                 return true;
             }
         }

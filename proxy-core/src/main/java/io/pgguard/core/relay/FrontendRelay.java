@@ -149,9 +149,23 @@ final class FrontendRelay {
     private void onSync(ByteBuf message) {
         if (session.tracker.inCopyIn()) {
             session.writeToServer(message);
+        } else if (session.lexingMayBeUndone()) {
+            PendingResponse sync = new PendingResponse(PendingResponse.Kind.SYNC, null, null, 0);
+            forward(message, sync);
+            readNothingBefore(sync); // an error in the batch it ends may have undone a change of the reading
         } else {
             forward(message, PendingResponse.SYNC);
         }
+    }
+
+    /**
+     * What the client sends after {@code pending} waits for its ReadyForQuery, and counts as sent before the
+     * answer to a change of the reading: {@code pending} may change client_encoding or standard_conforming_strings,
+     * which the server reports only just before that ReadyForQuery.
+     */
+    private void readNothingBefore(PendingResponse pending) {
+        session.lexingMayChangeAt(pending);
+        watched = pending;
     }
 
     /**
@@ -201,9 +215,8 @@ final class FrontendRelay {
             case REJECT -> replace(message,
                     new Query(RejectionText.forRule(verdict.ruleId())).encode(session.client.alloc()), pending);
         }
-        if (session.mayChangeLexing(verdict)) {
-            session.lexingMayChangeAt(pending);
-            watched = pending; // what follows is read at its ReadyForQuery, once the server has said how
+        if (session.mayChangeLexing(verdict) || session.lexingMayBeUndone()) {
+            readNothingBefore(pending); // (an error, a refusal's too, undoes what the block changed)
         } else if (changesSession(verdict)) {
             watched = pending; // settled at its ReadyForQuery
         }
@@ -466,9 +479,9 @@ final class FrontendRelay {
             forwardExecute(message, pending);
         } else {
             forward(message, pending);
-            if (pending.kind == PendingResponse.Kind.SYNC && session.mayChangeLexing(pending.verdict)) {
-                session.lexingMayChangeAt(pending);
-                watched = pending;
+            if (pending.kind == PendingResponse.Kind.SYNC
+                    && (session.mayChangeLexing(pending.verdict) || session.lexingMayBeUndone())) {
+                readNothingBefore(pending);
             } else if (pending.kind == PendingResponse.Kind.SYNC && changesSession(pending.verdict)) {
                 watched = pending; // a Query run statement by statement takes its session changes at this Sync
             }
@@ -477,10 +490,19 @@ final class FrontendRelay {
 
     /** The capped statement's answer came (within the cap, an error, or a suspended portal): go on. */
     void settled(PendingResponse response) {
-        if (response != null && response == watched && !session.awaitsLexingSettings(response)) {
+        if (response != null && response == watched && !answeredOnlyAtReadyForQuery(response)) {
             watched = null;
             releaseHeld();
         }
+    }
+
+    /**
+     * Whether {@code response} is a Query, FunctionCall or Sync still unanswered: what it changes (role,
+     * search_path, the settings the server reads texts with) PgGuard takes on at its ReadyForQuery, after the
+     * CommandComplete of its statements, so what was held behind it waits for that.
+     */
+    private boolean answeredOnlyAtReadyForQuery(PendingResponse response) {
+        return response.kind.endsAtReadyForQuery() && session.tracker.isPending(response);
     }
 
     /** After an error the server skips to Sync: a capped statement it skipped will never answer, so stop waiting. */
@@ -625,6 +647,9 @@ final class FrontendRelay {
                     pending);
         } else {
             forward(message, pending);
+        }
+        if (session.lexingMayBeUndone()) {
+            readNothingBefore(pending); // the function may fail, and an error undoes what the block changed
         }
     }
 

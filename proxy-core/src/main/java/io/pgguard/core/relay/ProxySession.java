@@ -207,11 +207,12 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
     }
 
     /**
-     * Whether {@code response} is the Query that may have changed how the server reads texts, still unanswered:
-     * the settings come only just before its ReadyForQuery, after the CommandComplete of its statements.
+     * Whether an error now would set client_encoding or standard_conforming_strings back to values PgGuard does
+     * not know: the transaction block in progress may have changed them (PostgreSQL undoes a block's settings at
+     * the error, not at the ROLLBACK after it), or a change is unanswered. Only where a rule reads texts.
      */
-    boolean awaitsLexingSettings(PendingResponse response) {
-        return response == lexingChangedBy && tracker.isPending(response);
+    boolean lexingMayBeUndone() {
+        return (blockChangedLexing || lexingChangedBy != null) && context.inspector().resolvesNames(this);
     }
 
     /** {@code pending} was sent and may change how the server reads what follows it. */

@@ -294,6 +294,23 @@ class ClientEncodingEndToEndTest {
     }
 
     /**
+     * PostgreSQL undoes what a block set at an error in it, not at the ROLLBACK after it, and reports the setting
+     * with the error's ReadyForQuery: in a block that changed the reading, what follows a Query waits for its
+     * answer, and is read with standard_conforming_strings on again (so the DELETE shows).
+     */
+    @Test
+    void anErrorInABlockThatChangedTheReadingUndoesTheChange() throws Exception {
+        assertFalse(proxied.query("BEGIN").failed());
+        assertFalse(proxied.query("SET standard_conforming_strings = off").failed());
+        List<WireClient.Result> answers = proxied.pipeline(2, WireClient.queryMessage(text("SELECT 1/0")),
+                WireClient.queryMessage(text("ROLLBACK; SELECT 'a\\'; DELETE FROM t; --'")));
+        assertEquals("22012", answers.get(0).sqlState(), answers.get(0)::transcript);
+        assertEquals("42501", answers.get(1).sqlState(), answers.get(1)::transcript);
+        assertFalse(proxied.query("ROLLBACK").failed());
+        assertEquals(T_ROWS, rowsOfT());
+    }
+
+    /**
      * A rewrite (here the LIMIT of a read cap) is sent in the client's encoding: the server reads 'café' in
      * LATIN1, five bytes once in UTF-8, as it does straight from the client.
      */

@@ -25,8 +25,27 @@ class HeldPipelineEndToEndTest {
     /** About 1.4 MB of Query messages: more than PgGuard holds before it stops reading the client. */
     static final int QUERIES_AFTER = 100_000;
 
+    /** app_rw may read s2 and write public; no rule limits its search_path. */
+    static final String SCHEMA_GRANTS = """
+            pgguard.rules {
+              id = held-pipeline
+              users-without-rules = allow
+              catalog-reads = allow
+              users { app_rw = [app] }
+              roles {
+                app {
+                  statements = [DML, SESSION, TRANSACTION]
+                  tables = [ { on = ["public.*"], privileges = [SELECT, INSERT, UPDATE, DELETE] }
+                             { on = ["s2.*"], privileges = [SELECT] } ]
+                }
+              }
+              rules = [ { id = grants, type = grants, message = "not granted" } ]
+            }
+            """;
+
     static PostgresFixture pg;
     static GuardHarness guard;
+    static GuardHarness schemaGuard;
 
     @BeforeAll
     static void start() throws Exception {
@@ -34,13 +53,36 @@ class HeldPipelineEndToEndTest {
         CompatSupport.corpusDatabase(pg, DB);
         guard = GuardHarness.startWithText(pg, Files.readString(GuardHarness.referencePolicy().toPath())
                 + "\npgguard.rules.rules += { id = write-cap, type = write-row-cap, max-rows = 2 }\n", Map.of());
+        schemaGuard = GuardHarness.startWithText(pg, SCHEMA_GRANTS, Map.of());
+        CompatSupport.exec(pg, DB, "CREATE SCHEMA s2; CREATE TABLE s2.t (id int PRIMARY KEY, v text);"
+                + " INSERT INTO s2.t VALUES (1, 'a'); GRANT USAGE ON SCHEMA s2 TO " + CompatSupport.APP_USER
+                + "; GRANT ALL ON s2.t TO " + CompatSupport.APP_USER);
     }
 
     @AfterAll
     static void stop() {
-        if (guard != null) {
-            guard.close();
+        for (GuardHarness g : new GuardHarness[] {guard, schemaGuard}) {
+            if (g != null) {
+                g.close();
+            }
         }
+    }
+
+    /**
+     * A Query sent right after a SET search_path, before its answer, runs with the new path: PgGuard judges it
+     * once the SET is answered (at its ReadyForQuery, not at the CommandComplete before it), so the UPDATE is of
+     * s2.t, which app_rw may only read.
+     */
+    @Test
+    void aQueryPipelinedAfterSetSearchPathIsJudgedOnTheNewPath() throws Exception {
+        try (WireClient client = WireClient.connect("127.0.0.1", schemaGuard.port(), CompatSupport.APP_USER,
+                CompatSupport.APP_PASSWORD, DB)) {
+            List<WireClient.Result> answers = client.pipeline(2, WireClient.queryMessage(bytes("SET search_path = s2")),
+                    WireClient.queryMessage(bytes("UPDATE t SET v = 'x' WHERE id = 1")));
+            assertFalse(answers.get(0).failed(), answers.get(0)::transcript);
+            assertEquals("42501", answers.get(1).sqlState(), answers.get(1)::transcript);
+        }
+        assertEquals(List.of("#v", "a"), CompatSupport.query(pg, DB, "SELECT v FROM s2.t"));
     }
 
     @Test
