@@ -642,13 +642,14 @@ final class FrontendRelay {
             throw e;
         }
         PendingResponse pending = PendingResponse.of(PendingResponse.Kind.FUNCTION_CALL, verdict, start);
+        boolean skipped = session.tracker.skippingToSync(); // then the server drops it unanswered
         if (verdict.isReject()) {
             replace(message, new Query(RejectionText.forRule(verdict.ruleId())).encode(session.client.alloc()),
                     pending);
         } else {
             forward(message, pending);
         }
-        if (session.lexingMayBeUndone()) {
+        if (!skipped && session.lexingMayBeUndone()) {
             readNothingBefore(pending); // the function may fail, and an error undoes what the block changed
         }
     }
