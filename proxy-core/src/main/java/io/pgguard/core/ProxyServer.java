@@ -53,6 +53,8 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final ProxyContext context;
     private static final long QUIET_PERIOD_MILLIS = 50;
+    /** How long a stop waits for the event loops to end; past it, they are left to end, or not, on their own. */
+    private static final long SHUTDOWN_WAIT_MILLIS = 10_000;
     private final ChannelGroup clients = new DefaultChannelGroup("pgguard-clients", GlobalEventExecutor.INSTANCE);
     private final Transport transport;
     private final Consumer<Channel> clientPipelineCustomizer;
@@ -203,10 +205,21 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         stopAccepting();
         clients.close().awaitUninterruptibly();
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        awaitEnd("accepting", bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS));
         // A client's close closes its server connection after it, and on io_uring a socket finishes closing when
         // its cancelled reads complete: a short quiet period lets the loops see that through rather than refuse
         // the last step of it ("event executor terminated").
-        workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        awaitEnd("worker", workerGroup.shutdownGracefully(QUIET_PERIOD_MILLIS, 2000, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Waits a bounded time for event loops to end. An io_uring loop ends only once the kernel has completed every
+     * operation it cancelled, and one stop of the test suite saw a loop wait on that for good: a stop must not.
+     */
+    private static void awaitEnd(String loops, Future<?> termination) {
+        if (!termination.awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS)) {
+            log.warn("PgGuard's {} event loops did not end within {} ms of the stop; going on without them", loops,
+                    SHUTDOWN_WAIT_MILLIS);
+        }
     }
 }
