@@ -88,10 +88,7 @@ class ClientEncodingEndToEndTest {
         for (WireClient c : new WireClient[] {direct, proxied}) {
             assertFalse(c.query("SET client_encoding TO 'SJIS'").failed());
         }
-        String expected = direct.pipeline(1, query).get(0).transcript();
-        String actual = proxied.pipeline(1, query).get(0).transcript();
-        assertFalse(actual.contains("PgGuard"), actual);
-        assertEquals(expected, actual);
+        asDirect(proxied, query);
     }
 
     /** The server reads a Query sent after SET client_encoding in the new encoding, answered or not. */
@@ -186,10 +183,7 @@ class ClientEncodingEndToEndTest {
             // UNION ALL: no LIMIT can cap it, so the proxy caps its result stream
             byte[] query = WireClient.queryMessage(("SET client_encoding TO 'LATIN1'; SELECT id, octet_length('\u00e9')"
                     + " AS n FROM t UNION ALL SELECT 4, octet_length('\u00e9') ORDER BY 1").getBytes(StandardCharsets.UTF_8));
-            String expected = direct.pipeline(1, query).get(0).transcript();
-            String actual = capped.pipeline(1, query).get(0).transcript();
-            assertFalse(actual.contains("PgGuard"), actual);
-            assertEquals(expected, actual);
+            String actual = asDirect(capped, query);
             assertEquals(4, actual.lines().filter(l -> l.endsWith("|2")).count(), actual);
         }
     }
@@ -321,10 +315,7 @@ class ClientEncodingEndToEndTest {
             for (WireClient c : new WireClient[] {direct, capped}) {
                 assertFalse(c.query("SET client_encoding TO 'LATIN1'").failed());
             }
-            String expected = direct.pipeline(1, query).get(0).transcript();
-            String actual = capped.pipeline(1, query).get(0).transcript();
-            assertFalse(actual.contains("PgGuard"), actual);
-            assertEquals(expected, actual);
+            String actual = asDirect(capped, query);
             assertEquals(3, actual.lines().filter(l -> l.endsWith("|5")).count(), actual);
         }
     }
@@ -342,12 +333,18 @@ class ClientEncodingEndToEndTest {
                 assertFalse(c.query("BEGIN").failed());
                 assertFalse(c.query("SET standard_conforming_strings = off").failed());
             }
-            String expected = direct.pipeline(1, query).get(0).transcript();
-            String actual = capped.pipeline(1, query).get(0).transcript();
-            assertFalse(actual.contains("PgGuard"), actual);
-            assertEquals(expected, actual);
+            String actual = asDirect(capped, query);
             assertTrue(actual.contains("D a\\a"), actual);
         }
+    }
+
+    /** The transcript of {@code query} through {@code client}, after checking it is exactly what direct gives. */
+    private String asDirect(WireClient client, byte[] query) throws Exception {
+        String expected = direct.pipeline(1, query).get(0).transcript();
+        String actual = client.pipeline(1, query).get(0).transcript();
+        assertFalse(actual.contains("PgGuard"), actual);
+        assertEquals(expected, actual);
+        return actual;
     }
 
     private static List<String> rowsOfT() throws Exception {
