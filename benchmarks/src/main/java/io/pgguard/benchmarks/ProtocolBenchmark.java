@@ -1,8 +1,11 @@
 package io.pgguard.benchmarks;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.pgguard.core.protocol.ClientEncoding;
 import io.pgguard.core.protocol.FrontendMessageDecoder;
@@ -76,6 +79,58 @@ public class ProtocolBenchmark {
     @Benchmark
     public void parseDecode(Blackhole bh) {
         bh.consume(Parse.decode(parseMessage, ClientEncoding.UTF8));
+    }
+
+    @Benchmark
+    public void queryDecodeAsRelayed(RelayedMessages relayed, Blackhole bh) {
+        bh.consume(Query.decode(relayed.query, ClientEncoding.UTF8));
+    }
+
+    @Benchmark
+    public void parseDecodeAsRelayed(RelayedMessages relayed, Blackhole bh) {
+        bh.consume(Parse.decode(relayed.parse, ClientEncoding.UTF8));
+    }
+
+    /**
+     * The messages as the relay decodes them: slices of one read from Netty's adaptive allocator (the channels'
+     * default). In the proxy, the byte-reading call sites every buffer shares (the search for a terminator, the
+     * decode) see heap, direct, composite and sliced buffers of several allocators; they are shown all of those
+     * first, so the JIT compiles them as it does there rather than for the one buffer class of a benchmark.
+     */
+    @State(Scope.Thread)
+    public static class RelayedMessages {
+        private ByteBuf read;
+        ByteBuf query;
+        ByteBuf parse;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            ByteBufAllocator pooledAlloc = PooledByteBufAllocator.DEFAULT;
+            ByteBuf pooled = new Query(Statements.PGBENCH_SELECT).encode(pooledAlloc);
+            read = new AdaptiveByteBufAllocator().directBuffer(2048);
+            read.writeBytes(pooled, pooled.readerIndex(), pooled.readableBytes());
+            int parseStart = read.writerIndex();
+            ProtocolBenchmark.parse(read, Statements.PGBENCH_SELECT);
+            query = read.slice(0, parseStart);
+            parse = read.slice(parseStart, read.writerIndex() - parseStart);
+
+            ByteBuf heap = Unpooled.copiedBuffer(pooled);
+            CompositeByteBuf composite = Unpooled.compositeBuffer();
+            composite.addComponent(true, pooled.retainedDuplicate());
+            ByteBuf[] kinds = {heap, pooled, composite, pooled.slice(), read.duplicate(), query};
+            for (int round = 0; round < 20_000; round++) {
+                for (ByteBuf kind : kinds) {
+                    Query.decode(kind, ClientEncoding.UTF8);
+                }
+            }
+            pooled.release();
+            composite.release();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            read.release();
+        }
     }
 
     @Benchmark
