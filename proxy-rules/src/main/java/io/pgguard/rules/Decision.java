@@ -76,6 +76,23 @@ public record Decision(Action action, String sql, Rejection rejection, List<DryR
         return false;
     }
 
+    /**
+     * Whether the message copies to the client and every COPY TO STDOUT in it sends a header line ahead of its
+     * rows, which a read cap does not count.
+     */
+    public boolean copyHeaderLines() {
+        boolean any = false;
+        for (StatementFacts f : statements) {
+            if (f.kind() == CommandKind.COPY_TO_STDOUT) {
+                if (!f.copyHeader()) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** Whether a statement of this message may end a transaction block (see {@link StatementFacts#mayEndBlock()}). */
     public boolean mayEndBlock() {
         for (int i = 0; i < statements.size(); i++) {

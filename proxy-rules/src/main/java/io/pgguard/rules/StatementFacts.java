@@ -20,6 +20,7 @@ import java.util.List;
  * @param limit           literal LIMIT/FETCH FIRST row count of a top-level SELECT; -1 none, -2 not a literal
  * @param rowCapRewrite   where a LIMIT can be set without changing meaning; null when the statement cannot be
  *                        rewritten (the proxy must cap the result stream instead)
+ * @param copyHeader      a COPY TO STDOUT whose options ask for a header line, sent ahead of the rows
  * @param roleChange      target of SET ROLE / SET SESSION AUTHORIZATION / set_config('role'...); "" for a reset to
  *                        the session user; "?" when the target is not a literal; null when the role does not change
  * @param searchPathChange new search_path if the statement sets it (empty list for RESET), else null
@@ -36,7 +37,7 @@ import java.util.List;
 public record StatementFacts(int index, int start, int end, String text, CommandKind kind, CommandKind innerKind,
         ParsedBy parsedBy, String parseError, List<TableAccess> tables, List<WriteOperation> writes,
         List<FunctionCall> functions, List<String> unknownEffects, long limit, RewriteSite rowCapRewrite,
-        String roleChange, List<String> searchPathChange, boolean localChange, boolean lexingChange,
+        boolean copyHeader, String roleChange, List<String> searchPathChange, boolean localChange, boolean lexingChange,
         SqlPreparedStatement preparedStatement, String setting, String fingerprint) {
 
     public static final long NO_LIMIT = -1;
@@ -100,6 +101,9 @@ public record StatementFacts(int index, int start, int end, String text, Command
         }
         if (!functions.isEmpty()) {
             b.append(" functions=").append(functions);
+        }
+        if (copyHeader) {
+            b.append(" header");
         }
         if (limit != NO_LIMIT) {
             b.append(" limit=").append(limit == NON_LITERAL_LIMIT ? "non-literal" : Long.toString(limit));

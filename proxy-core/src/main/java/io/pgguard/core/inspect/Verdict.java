@@ -29,6 +29,7 @@ public final class Verdict {
     private boolean sessionChangeIsLocal;
     private boolean changesLexing;
     private boolean mayEndBlock;
+    private boolean copyHeaderLines;
     private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
@@ -71,6 +72,7 @@ public final class Verdict {
         copy.sessionChangeIsLocal = sessionChangeIsLocal;
         copy.changesLexing = changesLexing;
         copy.mayEndBlock = mayEndBlock;
+        copy.copyHeaderLines = copyHeaderLines;
         copy.sqlPreparedStatements = sqlPreparedStatements;
         return copy;
     }
@@ -207,6 +209,20 @@ public final class Verdict {
 
     public long readRowCap() {
         return readRowCap;
+    }
+
+    /**
+     * Every COPY TO STDOUT of the text sends a header line ahead of its rows (HEADER in its options): under a read
+     * cap that line is no row.
+     */
+    public Verdict withCopyHeaderLines() {
+        Verdict copy = copy(newEffectiveRole);
+        copy.copyHeaderLines = true;
+        return copy;
+    }
+
+    public boolean copyHeaderLines() {
+        return copyHeaderLines;
     }
 
     public PgError readRowCapError() {

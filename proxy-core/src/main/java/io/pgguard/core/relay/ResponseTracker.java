@@ -116,6 +116,10 @@ final class ResponseTracker {
                 && head.kind == PendingResponse.Kind.SIMPLE_QUERY) {
             head.rowsSeen = 0; // each statement's result counts on its own
         }
+        if (type == BackendMessageType.COPY_OUT_RESPONSE && !binaryCopyOut && head.verdict != null
+                && head.verdict.copyHeaderLines()) {
+            uncountHeaderLine(head);
+        }
         return switch (type) {
             case BackendMessageType.PARSE_COMPLETE -> popIf(PendingResponse.Kind.PARSE);
             case BackendMessageType.BIND_COMPLETE -> popIf(PendingResponse.Kind.BIND);
@@ -133,6 +137,15 @@ final class ResponseTracker {
             }
             default -> true;
         };
+    }
+
+    /** A text COPY TO's header line comes first, in a CopyData of its own: the count starts one below zero. */
+    private static void uncountHeaderLine(PendingResponse head) {
+        if (head.portalRows != null) {
+            head.portalRows[0]--;
+        } else {
+            head.rowsSeen--;
+        }
     }
 
     private boolean countRow(PendingResponse head) {

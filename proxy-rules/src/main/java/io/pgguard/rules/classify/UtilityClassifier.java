@@ -504,6 +504,9 @@ final class UtilityClassifier {
             return;
         }
         copyTarget(c, b, from);
+        if (b.kind == CommandKind.COPY_TO_STDOUT) {
+            b.copyHeader = CopyOptions.sendsHeader(c.rest());
+        }
         if (table != null) {
             Access access = from ? Access.INSERT : Access.READ;
             if (table[0] != null) {

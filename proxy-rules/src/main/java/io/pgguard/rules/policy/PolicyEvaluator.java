@@ -145,8 +145,8 @@ public final class PolicyEvaluator {
     /** The whole text as one statement that does not lex (an unterminated quote or comment). */
     private static StatementFacts unlexable(String sql, LexedScript script) {
         return new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
-                script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, null,
-                null, false, false, null, null, "");
+                script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, false,
+                null, null, false, false, null, null, "");
     }
 
     private Decision sessionUnknownMidQuery(String sql, List<StatementFacts> facts, String why) {

@@ -292,6 +292,26 @@ class StatementClassifierTest {
         assertEquals(WhereStatus.MISSING, copy.writes().get(0).where());
     }
 
+    /** Both of PostgreSQL's option grammars for COPY, and HEADER's values (a header line is no row under a cap). */
+    @Test
+    void aCopyToStdoutKnowsWhetherItSendsAHeaderLine() {
+        for (String sql : new String[] {"COPY t TO STDOUT WITH (FORMAT csv, HEADER)", "COPY t TO STDOUT (HEADER)",
+                "COPY t TO STDOUT (FORMAT csv, HEADER true, DELIMITER ';')", "COPY t TO STDOUT (header ON)",
+                "COPY t TO STDOUT (HEADER 1)", "COPY t TO STDOUT (HEADER 'true')", "COPY t TO STDOUT (\"header\")",
+                "COPY (SELECT a, b FROM t) TO STDOUT WITH CSV HEADER", "COPY t TO STDOUT CSV HEADER",
+                "COPY t TO STDOUT WITH CSV FORCE QUOTE a, b HEADER", "COPY t (a, b) TO STDOUT (FORCE_QUOTE (a), HEADER)"}) {
+            assertTrue(one(sql).copyHeader(), sql);
+        }
+        for (String sql : new String[] {"COPY t TO STDOUT", "COPY t TO STDOUT (FORMAT csv)",
+                "COPY t TO STDOUT (FORMAT csv, HEADER false)", "COPY t TO STDOUT (HEADER off)",
+                "COPY t TO STDOUT (HEADER 0)", "COPY t TO STDOUT (HEADER match)", "COPY t TO STDOUT (\"HEADER\")",
+                "COPY t TO STDOUT WITH CSV FORCE QUOTE header", "COPY t TO STDOUT WITH CSV FORCE QUOTE a, header",
+                "COPY t TO STDOUT (FORCE_QUOTE (header))", "COPY t TO STDOUT (DELIMITER 'header')",
+                "COPY t TO '/tmp/x' (HEADER)", "COPY t FROM STDIN (FORMAT csv, HEADER)"}) {
+            assertFalse(one(sql).copyHeader(), sql);
+        }
+    }
+
     @Test
     void parsedByIsRecorded() {
         assertEquals(ParsedBy.FULL_PARSER, one("SELECT 1").parsedBy());

@@ -139,6 +139,9 @@ public final class RulesInspector implements StatementInspector {
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()),
                     statementTexts(decision.sql(), standardConformingStrings));
+            if (decision.copyHeaderLines()) {
+                verdict = verdict.withCopyHeaderLines();
+            }
         }
         if (decision.writeRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withWriteRowCap(decision.writeRowCap(), writeCapError(decision.writeRowCap()),

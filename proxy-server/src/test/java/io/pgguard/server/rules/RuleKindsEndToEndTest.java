@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -254,6 +255,30 @@ class RuleKindsEndToEndTest {
             assertEquals("54000", e.getSQLState(), e.getMessage());
             long lines = out.toString().lines().count();
             assertTrue(lines <= 5, lines + " rows of COPY TO STDOUT reached the client past the cap of 5");
+        }
+    }
+
+    /** A header line travels in a CopyData of its own ahead of the rows, in both option grammars; it is no row. */
+    @Test
+    void aCopyWithAHeaderLineOfExactlyTheCapPassesWholeAndOneRowMoreIsRefused() throws Exception {
+        try (Connection c = guard.connect("capped_writer", "pw")) {
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            for (String options : new String[] {"WITH (FORMAT csv, HEADER)", "CSV HEADER", "(HEADER true)"}) {
+                java.io.StringWriter exact = new java.io.StringWriter();
+                assertEquals(5, copy.copyOut("COPY (SELECT * FROM kind_items WHERE id <= 5) TO STDOUT " + options,
+                        exact), options);
+                List<String> lines = exact.toString().lines().toList();
+                assertEquals(6, lines.size(), options + ": the header and five rows: " + lines);
+                assertTrue(lines.get(0).matches("id.v"), options + ": the header comes first: " + lines.get(0));
+                String over = "COPY (SELECT * FROM kind_items WHERE id <= 6) TO STDOUT " + options;
+                java.io.StringWriter cut = new java.io.StringWriter();
+                PSQLException e = assertThrows(PSQLException.class, () -> copy.copyOut(over, cut), over);
+                assertEquals("54000", e.getSQLState(), over + ": " + e.getMessage());
+                assertTrue(cut.toString().lines().count() <= 6, over + ": " + cut);
+            }
+            String noHeader = "COPY (SELECT * FROM kind_items WHERE id <= 6) TO STDOUT (FORMAT csv, HEADER false)";
+            PSQLException e = assertThrows(PSQLException.class, () -> copy.copyOut(noHeader, new java.io.StringWriter()));
+            assertEquals("54000", e.getSQLState(), noHeader + ": " + e.getMessage());
         }
     }
 
