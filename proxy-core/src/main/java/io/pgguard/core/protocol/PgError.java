@@ -25,32 +25,68 @@ public record PgError(String severity, String sqlState, String message, String d
         return new PgError(severity, sqlState, message, newDetail, hint);
     }
 
+    /** In UTF-8: for a client whose encoding is not known yet (before the server's first ParameterStatus). */
     public ByteBuf encodeError(ByteBufAllocator alloc) {
-        return encode(alloc, 'E');
+        return encode(alloc, 'E', ClientEncoding.UTF8);
     }
 
-    public ByteBuf encodeNotice(ByteBufAllocator alloc) {
-        return encode(alloc, 'N');
+    /**
+     * In the session's client encoding, as the server sends its own messages: names echoed in a message (a table
+     * a rule refused, a prepared statement) read as the client wrote them.
+     */
+    public ByteBuf encodeError(ByteBufAllocator alloc, ClientEncoding encoding) {
+        return encode(alloc, 'E', encoding);
     }
 
-    private ByteBuf encode(ByteBufAllocator alloc, char type) {
+    public ByteBuf encodeNotice(ByteBufAllocator alloc, ClientEncoding encoding) {
+        return encode(alloc, 'N', encoding);
+    }
+
+    private ByteBuf encode(ByteBufAllocator alloc, char type, ClientEncoding encoding) {
         ByteBuf buf = alloc.buffer(64 + message.length());
         int lengthIndex = PgWire.startMessage(buf, type);
-        field(buf, 'S', severity);
-        field(buf, 'V', severity);
-        field(buf, 'C', sqlState);
-        field(buf, 'M', message);
-        field(buf, 'D', detail);
-        field(buf, 'H', hint);
+        field(buf, 'S', severity, encoding);
+        field(buf, 'V', severity, encoding);
+        field(buf, 'C', sqlState, encoding);
+        field(buf, 'M', message, encoding);
+        field(buf, 'D', detail, encoding);
+        field(buf, 'H', hint, encoding);
         buf.writeByte(0);
         PgWire.finishMessage(buf, lengthIndex);
         return buf;
     }
 
-    private static void field(ByteBuf buf, char code, String value) {
+    private static void field(ByteBuf buf, char code, String value, ClientEncoding encoding) {
         if (value != null) {
             buf.writeByte(code);
-            PgWire.writeCString(buf, value);
+            if (encoding.isUtf8() || isAscii(value)) {
+                PgWire.writeCString(buf, value);
+            } else {
+                buf.writeBytes(inEncoding(value, encoding)).writeByte(0);
+            }
         }
+    }
+
+    /** value's bytes in encoding; a character the encoding lacks becomes '?' (a message must not be lost to it). */
+    private static byte[] inEncoding(String value, ClientEncoding encoding) {
+        byte[] whole = encoding.encode(value);
+        if (whole != null) {
+            return whole;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(value.length() + 8);
+        value.codePoints().forEach(c -> {
+            byte[] one = encoding.encode(new String(Character.toChars(c)));
+            out.writeBytes(one != null ? one : new byte[] {'?'});
+        });
+        return out.toByteArray();
+    }
+
+    private static boolean isAscii(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }

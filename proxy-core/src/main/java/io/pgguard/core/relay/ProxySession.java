@@ -465,7 +465,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
             return;
         }
         if (client.isActive()) {
-            client.writeAndFlush(error.encodeError(client.alloc())).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(error.encodeError(client.alloc(), clientEncoding()))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
         closeServer();
         phase = Phase.CLOSED;

@@ -251,7 +251,8 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         String notice = session.upstream.connectNotice();
         if (notice != null && session.context.noticeWanted(session)) {
             CompositeByteBuf both = session.client.alloc().compositeBuffer(2);
-            both.addComponent(true, PgError.notice(notice).encodeNotice(session.client.alloc()));
+            both.addComponent(true, PgError.notice(notice).encodeNotice(session.client.alloc(),
+                    session.clientEncoding()));
             both.addComponent(true, readyForQuery.retainedSlice());
             return both;
         }
@@ -267,7 +268,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
         session.statementFailedOnServer();
         PgError rejection = session.tracker.onError();
         session.relay.settleIfSkipped();
-        return rejection == null ? null : rejection.encodeError(session.client.alloc());
+        return rejection == null ? null : rejection.encodeError(session.client.alloc(), session.clientEncoding());
     }
 
     /** The copy's overall format, 1 for binary, is the response's first byte. */
@@ -367,7 +368,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
             session.relay.failInPlaceOf(head, head.verdict.readRowCapError());
             return session.client.alloc().buffer(0);
         }
-        return session.tracker.onCappedQueryResult().encodeError(session.client.alloc());
+        return session.tracker.onCappedQueryResult().encodeError(session.client.alloc(), session.clientEncoding());
     }
 
     private static final PgError WRITE_IN_PARTS = new PgError("ERROR", SqlState.PROGRAM_LIMIT_EXCEEDED,

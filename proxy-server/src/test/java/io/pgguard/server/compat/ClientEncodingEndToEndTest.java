@@ -160,6 +160,22 @@ class ClientEncodingEndToEndTest {
     }
 
     /**
+     * PgGuard's own messages reach the client in its encoding, as the server's do: a refused table's schema reads as
+     * the client wrote it, é as the one LATIN1 byte 0xE9 (which this test's UTF-8 reader shows as U+FFFD), not as
+     * UTF-8's two bytes, which a LATIN1 client reads as Ã©.
+     */
+    @Test
+    void aRefusalNamesTheTableInTheClientsEncoding() throws Exception {
+        assertFalse(proxied.query("SET client_encoding TO 'LATIN1'").failed());
+        WireClient.Result r = proxied.pipeline(1, WireClient.queryMessage(text("SELECT * FROM caf", 0xE9, ".t")))
+                .get(0);
+        assertTrue(r.failed(), r::transcript);
+        String said = String.join("\n", r.errors().get(0).values());
+        assertTrue(said.contains("caf\uFFFD.t") && !said.contains("caf\u00e9"), said);
+        assertEquals("LATIN1", proxied.parameters().get("client_encoding"));
+    }
+
+    /**
      * The server's SHIFT_JIS_2004 table makes 0x81 0x5F a plain backslash (Java's makes it a full-width one): so
      * E'<0x81 0x5F>\' is a closed string to the server, and the DELETE after it runs unless PgGuard reads it so.
      */
