@@ -258,6 +258,34 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    /**
+     * Under rules a session begins with PgGuard asking the server which schemas its search_path holds. A server
+     * that will not answer (here the role may not call current_schemas) leaves nothing to resolve names by: the
+     * client is refused with FATAL 08004 that says why, and the sessions already open go on.
+     */
+    @Test
+    void aSessionWhoseSearchPathTheServerWillNotTellIsRefusedAndOthersGoOn() throws Exception {
+        try (Connection open = guard.connect("kind_user", "pw")) {
+            pg.sql("REVOKE EXECUTE ON FUNCTION pg_catalog.current_schemas(boolean) FROM PUBLIC");
+            try {
+                PSQLException e = assertThrows(PSQLException.class, () -> guard.connect("kind_user", "pw").close());
+                assertEquals("08004", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("could not learn the session's search_path")
+                        && e.getMessage().contains("permission denied for function current_schemas"), e.getMessage());
+            } finally {
+                pg.sql("GRANT EXECUTE ON FUNCTION pg_catalog.current_schemas(boolean) TO PUBLIC");
+            }
+            try (ResultSet rs = open.createStatement().executeQuery("SELECT count(*) FROM kind_items")) {
+                assertTrue(rs.next(), "the session opened before goes on");
+                assertEquals(20, rs.getInt(1));
+            }
+        }
+        try (Connection again = guard.connect("kind_user", "pw");
+                ResultSet rs = again.createStatement().executeQuery("SELECT 42")) {
+            assertTrue(rs.next(), "with the grant back, the role logs in again");
+        }
+    }
+
     /** A header line travels in a CopyData of its own ahead of the rows, in both option grammars; it is no row. */
     @Test
     void aCopyWithAHeaderLineOfExactlyTheCapPassesWholeAndOneRowMoreIsRefused() throws Exception {
