@@ -39,6 +39,15 @@ final class ExplainCommand implements Callable<Integer> {
                     + " unqualified name must be allowed in each schema on it; \"$user\" is taken as absent.")
     String searchPath;
 
+    @Option(names = "--role", paramLabel = "ROLE",
+            description = "The role the session acts as after SET ROLE (default: the login user, as after RESET ROLE).")
+    String role;
+
+    @Option(names = "--standard-conforming-strings", paramLabel = "on|off", defaultValue = "on",
+            description = "The session's standard_conforming_strings (default: ${DEFAULT-VALUE}); with off, a"
+                    + " backslash in a '' string escapes the character after it, as PostgreSQL reads it then.")
+    String standardConformingStrings;
+
     @Parameters(paramLabel = "SQL", description = "The statement text, as the client would send it.")
     String sql;
 
@@ -51,6 +60,11 @@ final class ExplainCommand implements Callable<Integer> {
             System.err.println("invalid configuration: " + e.getMessage());
             return 2;
         }
+        Boolean conforming = onOrOff(standardConformingStrings);
+        if (conforming == null) {
+            System.err.println("--standard-conforming-strings takes on or off, not " + standardConformingStrings);
+            return 2;
+        }
         String db = database == null ? user : database;
         var upstream = upstreamName != null
                 ? config.proxySettings().routing().byDatabase().values().stream()
@@ -58,7 +72,7 @@ final class ExplainCommand implements Callable<Integer> {
                         .orElse(config.proxySettings().routing().defaultUpstream())
                 : config.proxySettings().routing().route(db);
         List<String> path = searchPath == null ? null : StartupOptions.searchPath(Map.of("search_path", searchPath));
-        StatementContext context = new StatementContext(user, db, upstream.environment(), null, true,
+        StatementContext context = new StatementContext(user, db, upstream.environment(), role, conforming,
                 parse ? StatementSource.PARSE : StatementSource.SIMPLE_QUERY).withSearchPath(path);
         Decision decision = new PolicyEngine(config.rules(), 16).decide(sql, context);
         System.out.println("decision: " + decision.action()
@@ -76,8 +90,18 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.println("rewritten: " + decision.sql());
         }
         System.out.println("user " + user + ", database " + db + ", upstream " + upstream.name() + " (environment "
-                + upstream.environment() + "), search_path " + (path == null ? "public" : String.join(", ", path)));
+                + upstream.environment() + "), search_path " + (path == null ? "public" : String.join(", ", path))
+                + (role == null ? "" : ", role " + role) + (conforming ? "" : ", standard_conforming_strings off"));
         System.out.println(decision.explanation());
         return 0;
+    }
+
+    /** PostgreSQL's spellings of a boolean setting that these two take; null for anything else. */
+    private static Boolean onOrOff(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> null;
+        };
     }
 }

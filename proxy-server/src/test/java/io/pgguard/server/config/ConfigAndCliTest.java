@@ -223,6 +223,36 @@ class ConfigAndCliTest {
         assertTrue(twoSchemas[1].contains("REJECT") && twoSchemas[1].contains("sales.customers"), twoSchemas[1]);
     }
 
+    /** A platform team checks a statement as a session would send it after SET ROLE, or with old-style strings. */
+    @Test
+    void explainJudgesAsTheRoleAndWithTheStringSettingGiven() throws Exception {
+        File roleRules = File.createTempFile("pgguard-explain", ".conf");
+        roleRules.deleteOnExit();
+        Files.writeString(roleRules.toPath(), "pgguard.rules { users-without-rules = allow, rules = [ { id = auditors-read,"
+                + " type = forbid, kinds = [INSERT, UPDATE, DELETE], users = [auditor] } ] }");
+        String delete = "DELETE FROM t WHERE id = 1";
+        String[] loginUser = run("explain", "--config", roleRules.getPath(), "--user", "app", delete);
+        assertTrue(loginUser[1].contains("FORWARD"), loginUser[1]);
+        String[] actingAsAuditor = run("explain", "--config", roleRules.getPath(), "--user", "app", "--role", "auditor",
+                delete);
+        assertTrue(actingAsAuditor[1].contains("REJECT") && actingAsAuditor[1].contains("auditors-read")
+                && actingAsAuditor[1].contains("role auditor"), actingAsAuditor[1]);
+
+        String policy = GuardHarness.referencePolicy().getPath();
+
+        String hidden = "SELECT 'a\\'; DELETE FROM t; --'";
+        String[] conforming = run("explain", "--config", policy, "--user", "app_rw", hidden);
+        assertTrue(conforming[1].contains("REJECT") && conforming[1].contains("no-unrestricted-delete"), conforming[1]);
+        String[] escaping = run("explain", "--config", policy, "--user", "app_rw", "--standard-conforming-strings", "off",
+                hidden);
+        assertTrue(escaping[1].contains("FORWARD") && escaping[1].contains("standard_conforming_strings off"),
+                escaping[1]);
+        String[] wrong = run("explain", "--config", policy, "--user", "app_rw", "--standard-conforming-strings", "maybe",
+                hidden);
+        assertEquals("2", wrong[0], wrong[1]);
+        assertTrue(wrong[2].contains("on or off"), wrong[2]);
+    }
+
     @Test
     void invalidConfigMakesCheckFail() throws Exception {
         String[] r = check("pgguard.listen = oops");
