@@ -25,11 +25,6 @@ public record PgError(String severity, String sqlState, String message, String d
         return new PgError(severity, sqlState, message, newDetail, hint);
     }
 
-    /** In UTF-8: for a client whose encoding is not known yet (before the server's first ParameterStatus). */
-    public ByteBuf encodeError(ByteBufAllocator alloc) {
-        return encode(alloc, 'E', ClientEncoding.UTF8);
-    }
-
     /**
      * In the session's client encoding, as the server sends its own messages: names echoed in a message (a table
      * a rule refused, a prepared statement) read as the client wrote them.

@@ -96,11 +96,11 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** PostgreSQL's spellings of a boolean setting that these two take; null for anything else. */
+    /** PostgreSQL's whole-word spellings of a boolean setting; null for anything else. */
     private static Boolean onOrOff(String value) {
         return switch (value.toLowerCase(java.util.Locale.ROOT)) {
-            case "on", "true" -> true;
-            case "off", "false" -> false;
+            case "on", "true", "yes", "1" -> true;
+            case "off", "false", "no", "0" -> false;
             default -> null;
         };
     }
