@@ -37,8 +37,8 @@ import java.util.List;
 public record StatementFacts(int index, int start, int end, String text, CommandKind kind, CommandKind innerKind,
         ParsedBy parsedBy, String parseError, List<TableAccess> tables, List<WriteOperation> writes,
         List<FunctionCall> functions, List<String> unknownEffects, long limit, RewriteSite rowCapRewrite,
-        boolean copyHeader, String roleChange, List<String> searchPathChange, boolean localChange, boolean lexingChange,
-        SqlPreparedStatement preparedStatement, String setting, String fingerprint) {
+        boolean copyHeader, String roleChange, List<String> searchPathChange, boolean localChange,
+        boolean lexingChange, SqlPreparedStatement preparedStatement, String setting, String fingerprint) {
 
     public static final long NO_LIMIT = -1;
     public static final long NON_LITERAL_LIMIT = -2;

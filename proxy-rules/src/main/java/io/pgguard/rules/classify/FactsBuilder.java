@@ -110,7 +110,8 @@ final class FactsBuilder {
     StatementFacts build(int index, int start, int end, String text, String fingerprint) {
         return new StatementFacts(index, start, end, text, kind, innerKind, parsedBy, parseError,
                 List.copyOf(tables), List.copyOf(writes), List.copyOf(functions), List.copyOf(unknownEffects),
-                limit, rowCapRewrite, copyHeader, roleChange, searchPathChange == null ? null : List.copyOf(searchPathChange),
+                limit, rowCapRewrite, copyHeader, roleChange,
+                searchPathChange == null ? null : List.copyOf(searchPathChange),
                 localChange, lexingChange, preparedStatement, setting, fingerprint);
     }
 }

@@ -165,7 +165,7 @@ class ClientEncodingEndToEndTest {
      * UTF-8's two bytes, which a LATIN1 client reads as Ã©.
      */
     @Test
-    void aRefusalNamesTheTableInTheClientsEncoding() throws Exception {
+    void aRefusalNamesWhatItRefusesInTheClientsEncoding() throws Exception {
         assertFalse(proxied.query("SET client_encoding TO 'LATIN1'").failed());
         WireClient.Result r = proxied.pipeline(1, WireClient.queryMessage(text("SELECT * FROM caf", 0xE9, ".t")))
                 .get(0);
