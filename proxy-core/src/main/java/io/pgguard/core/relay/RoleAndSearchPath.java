@@ -22,6 +22,8 @@ final class RoleAndSearchPath {
 
     /** The search_path entry PostgreSQL replaces with the current role's name when a schema of that name exists. */
     static final String USER_ENTRY = "$user";
+    /** The role the rules report for a SET ROLE whose target is computed when it runs: any role, for all PgGuard knows. */
+    private static final String COMPUTED_ROLE = "?";
 
     /**
      * More possible values than this and PgGuard gives up following the session (each statement is judged under
@@ -240,7 +242,7 @@ final class RoleAndSearchPath {
             return new Values(role, setting, setting);
         }
         boolean ownSchema = startingRole ? startRoleHasSchema
-                : rolesWithOwnSchema == null || rolesWithOwnSchema.contains(acting);
+                : rolesWithOwnSchema == null || acting.equals(COMPUTED_ROLE) || rolesWithOwnSchema.contains(acting);
         List<String> schemas = new ArrayList<>(setting.size());
         for (String entry : setting) {
             if (!entry.equals(USER_ENTRY)) {

@@ -189,6 +189,8 @@ class RoleAndSearchPathTest {
         assertEquals(List.of("public"), session.now().searchPath(), "a path the client sets, alike");
         session.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
         assertEquals(List.of("bob", "public"), session.now().searchPath(), "bob's, on the client's path too");
+        session.changed(Verdict.forward(null).withNewEffectiveRole("?"));
+        assertEquals(List.of("?", "public"), session.now().searchPath(), "a role computed when it runs: any schema");
         session.changed(Verdict.forward(null).withNewSearchPath(List.of()).withNewEffectiveRole("alice"));
         assertEquals(List.of("alice", "public"), session.now().searchPath(), "RESET: the default, as the server named it");
     }
