@@ -276,9 +276,8 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
      * What the server said the session starts with: the schemas of its search_path, the role it acts as (another
      * than the login user when the server's settings say so), and whether that role has a schema of its name.
      */
-    void startsAs(SearchPathProbe.Answer answer) {
-        this.roleAndPath = new RoleAndSearchPath(answer.schemas(), answer.setting(), user(), answer.role(),
-                answer.roleHasSchema(), answer.rolesWithOwnSchema());
+    void startsAs(List<String> schemas, String role, boolean roleHasSchema) {
+        this.roleAndPath = new RoleAndSearchPath(schemas, user(), role, roleHasSchema);
     }
 
     void transactionStatus(char status) {

@@ -3,7 +3,6 @@ package io.pgguard.core.relay;
 import io.pgguard.core.inspect.Verdict;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The role and search_path PgGuard judges a session's statements with, following how PostgreSQL keeps settings
@@ -22,8 +21,6 @@ final class RoleAndSearchPath {
 
     /** The search_path entry PostgreSQL replaces with the current role's name when a schema of that name exists. */
     static final String USER_ENTRY = "$user";
-    /** The role the rules report for a SET ROLE whose target is computed when it runs: any role, for all PgGuard knows. */
-    private static final String COMPUTED_ROLE = "?";
 
     /**
      * More possible values than this and PgGuard gives up following the session (each statement is judged under
@@ -48,17 +45,9 @@ final class RoleAndSearchPath {
 
     /**
      * The session's own default, which RESET returns to: what the startup packet set, or what the server said the
-     * session started with (null: not known, PostgreSQL's default). Where the server said both its setting and the
-     * schemas it names, this is the setting with "$user" kept and only the schemas that were there.
+     * session started with (null: not known, PostgreSQL's default).
      */
     private final List<String> resetSearchPath;
-    /** The schemas the server said the session's default names for the role it started as; null: not told. */
-    private final List<String> startSchemas;
-    /**
-     * The roles the login user may switch to (SET ROLE) that have a schema of their own name they may use, as the
-     * server said at login; null: not told, and "$user" is then taken as such a schema for any role switched to.
-     */
-    private final Set<String> rolesWithOwnSchema;
     private final String loginUser;
     /**
      * The role the session started acting as, when the server's settings make it another than the login user
@@ -79,24 +68,12 @@ final class RoleAndSearchPath {
      * whether that role has a schema of its own name.
      */
     RoleAndSearchPath(List<String> initialSearchPath, String loginUser, String startRole, boolean startRoleHasSchema) {
-        this(initialSearchPath, null, loginUser, startRole, startRoleHasSchema, null);
-    }
-
-    /**
-     * As above, with the search_path setting itself ({@code "$user", public}) and the roles the login user may
-     * switch to that have a usable schema of their own name: after a SET ROLE, "$user" on the session's default
-     * path is the new role's schema where it has one, as the server resolves it.
-     */
-    RoleAndSearchPath(List<String> startSchemas, List<String> setting, String loginUser, String startRole,
-            boolean startRoleHasSchema, Set<String> rolesWithOwnSchema) {
-        this.startSchemas = setting == null ? null : startSchemas;
-        this.resetSearchPath = setting == null ? startSchemas : defaultSetting(setting, startSchemas);
-        this.rolesWithOwnSchema = rolesWithOwnSchema == null ? null : Set.copyOf(rolesWithOwnSchema);
+        this.resetSearchPath = initialSearchPath;
         this.loginUser = loginUser;
         this.startRole = startRole;
         this.startRoleHasSchema = startRoleHasSchema;
         this.defaultRole = startRole == null || startRole.equals(loginUser) ? null : startRole;
-        current = List.of(values(defaultRole, resetSearchPath));
+        current = List.of(values(defaultRole, initialSearchPath));
         persisting = current;
         outside = current;
     }
@@ -212,42 +189,21 @@ final class RoleAndSearchPath {
     }
 
     /**
-     * The server's setting with only the entries its answer named for the starting role, and "$user" (which names
-     * a schema for some roles and not others): the schemas of another role acting under it are those same schemas
-     * and, for "$user", that role's own, and a schema that did not exist then is not on any role's path.
-     */
-    private static List<String> defaultSetting(List<String> setting, List<String> startSchemas) {
-        List<String> kept = new ArrayList<>(setting.size());
-        for (String entry : setting) {
-            if (entry.equals(USER_ENTRY) || startSchemas.contains(entry)) {
-                kept.add(entry);
-            }
-        }
-        return List.copyOf(kept);
-    }
-
-    /**
-     * The schemas {@code setting} names when {@code role} acts. "$user" is the acting role's own schema where the
-     * server said it has one it may use, and is left out otherwise, as PostgreSQL leaves it out; for a role the
-     * server was not asked about, PgGuard cannot tell, so that role's name stays a schema the rules must allow.
-     * On the session's default path the role it started as gets exactly the schemas the server named.
+     * The schemas {@code setting} names when {@code role} acts. "$user" is the starting role's own schema where the
+     * server said it exists, and is left out otherwise, as PostgreSQL leaves it out; for another role PgGuard
+     * cannot tell, so that role's name stays a schema the rules must allow.
      */
     private Values values(String role, List<String> setting) {
-        String acting = role == null ? loginUser : role;
-        boolean startingRole = acting == null || acting.equals(startRole);
-        if (setting != null && setting == resetSearchPath && startSchemas != null && startingRole) {
-            return new Values(role, setting, startSchemas);
-        }
         if (setting == null || !setting.contains(USER_ENTRY)) {
             return new Values(role, setting, setting);
         }
-        boolean ownSchema = startingRole ? startRoleHasSchema
-                : rolesWithOwnSchema == null || acting.equals(COMPUTED_ROLE) || rolesWithOwnSchema.contains(acting);
+        String acting = role == null ? loginUser : role;
+        boolean known = acting == null || acting.equals(startRole);
         List<String> schemas = new ArrayList<>(setting.size());
         for (String entry : setting) {
             if (!entry.equals(USER_ENTRY)) {
                 schemas.add(entry);
-            } else if (ownSchema) {
+            } else if (!known || startRoleHasSchema) {
                 schemas.add(acting);
             }
         }

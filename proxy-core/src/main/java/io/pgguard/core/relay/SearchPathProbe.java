@@ -9,7 +9,6 @@ import io.pgguard.core.protocol.Query;
 import io.pgguard.core.protocol.SqlState;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,22 +28,14 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
     /**
      * The schemas names resolve in ("$user" expanded, absent or unusable ones left out, implicit ones too), whether
      * the acting role has a schema of its own name it may use (for a "$user" the client puts on the path later;
-     * PostgreSQL leaves "$user" out where the role has no USAGE on it), the acting role, which ALTER ROLE ...
-     * SET role can make another than the login user, the search_path setting itself (where "$user" is), and the
-     * roles the login user may switch to with SET ROLE that have a schema of their own name they may use (what
-     * "$user" names once one of them acts). The roles are found by the schemas' names (to_regrole), not by a join
-     * with pg_roles, which took 1.0 ms more in a new backend against 0.3-0.4 ms.
+     * PostgreSQL leaves "$user" out where the role has no USAGE on it), and the acting role, which ALTER ROLE ...
+     * SET role can make another than the login user.
      */
     static final String SQL = "SELECT pg_catalog.current_schemas(false), pg_catalog.has_schema_privilege("
-            + "pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user))::pg_catalog.oid, 'USAGE'), current_user,"
-            + " pg_catalog.current_setting('search_path'), ARRAY(SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE"
-            + " pg_catalog.pg_has_role(session_user, pg_catalog.to_regrole(pg_catalog.quote_ident(n.nspname::text)),"
-            + " 'MEMBER') AND pg_catalog.has_schema_privilege(pg_catalog.to_regrole(pg_catalog.quote_ident("
-            + "n.nspname::text)), n.oid, 'USAGE'))";
+            + "pg_catalog.to_regnamespace(pg_catalog.quote_ident(current_user))::pg_catalog.oid, 'USAGE'), current_user";
 
     /** What the server answered. */
-    record Answer(List<String> schemas, boolean roleHasSchema, String role, List<String> setting,
-            Set<String> rolesWithOwnSchema) {}
+    record Answer(List<String> schemas, boolean roleHasSchema, String role) {}
 
     private final ProxySession session;
     /** Where the stream goes back once the answer is in. */
@@ -116,13 +107,10 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
                         + "\" (" + why + "); the rules need it to resolve names"));
     }
 
-    /**
-     * Five text columns: a name[] ({public} or {"my schema",public}), a boolean (t or f), a name, the setting's text
-     * ("$user", public) and a name[].
-     */
+    /** Three text columns: a name[] ({public} or {"my schema",public}), a boolean (t or f) and a name. */
     private void onRow(ByteBuf row) {
-        if (row.getShort(row.readerIndex()) != 5) {
-            failure = "an answer of " + row.getShort(row.readerIndex()) + " columns, not 5";
+        if (row.getShort(row.readerIndex()) != 3) {
+            failure = "an answer of " + row.getShort(row.readerIndex()) + " columns, not 3";
             return;
         }
         int at = row.readerIndex() + 2;
@@ -139,16 +127,7 @@ final class SearchPathProbe implements BackendStreamScanner.Listener {
             failure = "no current_user";
             return;
         }
-        at += 4 + row.getInt(at);
-        String setting = column(row, at);
-        at += 4 + Math.max(row.getInt(at), 0);
-        String roleSchemas = column(row, at);
-        if (setting == null || roleSchemas == null || !roleSchemas.startsWith("{")) {
-            failure = "no search_path setting or roles' schemas: " + setting + " " + roleSchemas;
-            return;
-        }
-        answer = new Answer(arrayElements(literal), roleHasSchema, role, SearchPathText.parse(setting),
-                Set.copyOf(arrayElements(roleSchemas)));
+        answer = new Answer(arrayElements(literal), roleHasSchema, role);
     }
 
     /** A column's text at {@code at} (its length field), or null for NULL. */

@@ -238,7 +238,7 @@ final class ServerSideHandler extends ChannelInboundHandlerAdapter implements Ba
     ByteBuf searchPathLearned(SearchPathProbe.Answer answer, ByteBuf readyForQuery, ByteBuf body) {
         scanner.listener(this);
         session.transactionStatus((char) body.getByte(body.readerIndex()));
-        session.startsAs(answer);
+        session.startsAs(answer.schemas(), answer.role(), answer.roleHasSchema());
         log.debug("connection {} ({}): {}", session.connectionId, session.user(), answer);
         return ready(readyForQuery);
     }

@@ -152,8 +152,7 @@ class RoleAndSearchPathTest {
 
     /**
      * "$user" names the acting role's own schema. For the login user the server said whether it has one; for a
-     * role switched to, where the server was not asked which roles have one, PgGuard cannot tell, so that role's
-     * schema is one the rules must allow.
+     * role switched to, PgGuard cannot tell, so that role's schema is one the rules must allow.
      */
     @Test
     void theUserEntryIsTheActingRolesOwnSchema() {
@@ -168,31 +167,6 @@ class RoleAndSearchPathTest {
         RoleAndSearchPath withoutOwnSchema = new RoleAndSearchPath(List.of("public"), "carol", "carol", false);
         withoutOwnSchema.changed(userFirst);
         assertEquals(List.of("public"), withoutOwnSchema.now().searchPath(), "left out, as PostgreSQL leaves it out");
-    }
-
-    /**
-     * The server said at login which schemas the default path names for the role the session started as, where
-     * "$user" is in its setting, and which roles the login user may become have a schema of their own: after SET
-     * ROLE the default path's "$user" is the new role's schema where it has one and is left out where it has none,
-     * and a schema that was not there at login is on no role's path.
-     */
-    @Test
-    void onTheDefaultPathTheUserEntryFollowsSetRoleAsTheServerSaid() {
-        RoleAndSearchPath session = new RoleAndSearchPath(List.of("alice", "public"),
-                List.of("$user", "gone", "public"), "alice", "alice", true, Set.of("alice", "bob"));
-        assertEquals(List.of("alice", "public"), session.now().searchPath(), "as the server named them");
-        session.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
-        assertEquals(List.of("bob", "public"), session.now().searchPath(), "bob's own schema");
-        session.changed(Verdict.forward(null).withNewEffectiveRole("carol"));
-        assertEquals(List.of("public"), session.now().searchPath(), "carol has none");
-        session.changed(Verdict.forward(null).withNewSearchPath(List.of("$user", "public")));
-        assertEquals(List.of("public"), session.now().searchPath(), "a path the client sets, alike");
-        session.changed(Verdict.forward(null).withNewEffectiveRole("bob"));
-        assertEquals(List.of("bob", "public"), session.now().searchPath(), "bob's, on the client's path too");
-        session.changed(Verdict.forward(null).withNewEffectiveRole("?"));
-        assertEquals(List.of("?", "public"), session.now().searchPath(), "a role computed when it runs: any schema");
-        session.changed(Verdict.forward(null).withNewSearchPath(List.of()).withNewEffectiveRole("alice"));
-        assertEquals(List.of("alice", "public"), session.now().searchPath(), "RESET: the default, as the server named it");
     }
 
     /**
