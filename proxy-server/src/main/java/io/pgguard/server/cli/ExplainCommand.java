@@ -62,7 +62,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Boolean conforming = onOrOff(standardConformingStrings);
         if (conforming == null) {
-            System.err.println("--standard-conforming-strings takes on or off, not " + standardConformingStrings);
+            System.err.println("--standard-conforming-strings takes on or off (or true/false, yes/no, 1/0), not "
+                    + standardConformingStrings);
             return 2;
         }
         String db = database == null ? user : database;
