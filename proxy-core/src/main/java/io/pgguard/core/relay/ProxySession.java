@@ -202,8 +202,7 @@ public final class ProxySession implements SessionView, CancelRegistry.Cancellab
         if (verdict == null || verdict.isReject()) {
             return false;
         }
-        return verdict.changesLexing() || verdict.mayEndBlock() && (blockChangedLexing || lexingChangedBy != null)
-                && context.inspector().resolvesNames(this);
+        return verdict.changesLexing() || verdict.mayEndBlock() && lexingMayBeUndone();
     }
 
     /**

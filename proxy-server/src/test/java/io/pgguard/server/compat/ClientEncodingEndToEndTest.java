@@ -8,7 +8,6 @@ import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +42,7 @@ class ClientEncodingEndToEndTest {
         CompatSupport.corpusDatabase(pg, DIRECT_DB);
         CompatSupport.corpusDatabase(pg, PROXY_DB);
         guard = GuardHarness.start(pg, GuardHarness.referencePolicy(), Map.of());
-        cappedGuard = GuardHarness.startWithText(pg, Files.readString(GuardHarness.referencePolicy().toPath())
-                + "\npgguard.rules.rules += { id = read-cap, type = read-row-cap, max-rows = 5 }\n", Map.of());
+        cappedGuard = GuardHarness.startReferencePolicyWith(pg, "{ id = read-cap, type = read-row-cap, max-rows = 5 }");
     }
 
     @AfterAll

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,8 +27,7 @@ class CopyHeaderEndToEndTest {
     static void start() throws Exception {
         pg = PostgresFixture.get();
         CompatSupport.corpusDatabase(pg, DB);
-        capped = GuardHarness.startWithText(pg, Files.readString(GuardHarness.referencePolicy().toPath())
-                + "\npgguard.rules.rules += { id = read-cap, type = read-row-cap, max-rows = 5 }\n", Map.of());
+        capped = GuardHarness.startReferencePolicyWith(pg, "{ id = read-cap, type = read-row-cap, max-rows = 5 }");
     }
 
     @AfterAll

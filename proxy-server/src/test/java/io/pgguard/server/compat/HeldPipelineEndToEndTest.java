@@ -7,7 +7,6 @@ import io.pgguard.core.testing.PostgresFixture;
 import io.pgguard.server.testing.GuardHarness;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -51,8 +50,7 @@ class HeldPipelineEndToEndTest {
     static void start() throws Exception {
         pg = PostgresFixture.get();
         CompatSupport.corpusDatabase(pg, DB);
-        guard = GuardHarness.startWithText(pg, Files.readString(GuardHarness.referencePolicy().toPath())
-                + "\npgguard.rules.rules += { id = write-cap, type = write-row-cap, max-rows = 2 }\n", Map.of());
+        guard = GuardHarness.startReferencePolicyWith(pg, "{ id = write-cap, type = write-row-cap, max-rows = 2 }");
         schemaGuard = GuardHarness.startWithText(pg, SCHEMA_GRANTS, Map.of());
         CompatSupport.exec(pg, DB, "CREATE SCHEMA s2; CREATE TABLE s2.t (id int PRIMARY KEY, v text);"
                 + " INSERT INTO s2.t VALUES (1, 'a'); GRANT USAGE ON SCHEMA s2 TO " + CompatSupport.APP_USER

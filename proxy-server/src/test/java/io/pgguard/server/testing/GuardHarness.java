@@ -56,6 +56,12 @@ public final class GuardHarness implements AutoCloseable {
         return start(pg, f, extra);
     }
 
+    /** Starts PgGuard with the reference policy and one more rule ({@code { id = ..., type = ... }}). */
+    public static GuardHarness startReferencePolicyWith(PostgresFixture pg, String rule) throws Exception {
+        return startWithText(pg, Files.readString(referencePolicy().toPath()) + "\npgguard.rules.rules += " + rule
+                + "\n", Map.of());
+    }
+
     /** The repository's deploy/examples/reference-policy.conf. */
     public static File referencePolicy() {
         File dir = new File("").getAbsoluteFile();
