@@ -97,8 +97,8 @@ final class CopyOptions {
 
     /**
      * The value after HEADER at {@code at} asks for the line: none at all, the integer 1 (+1, 01, 0x1...), or true
-     * or on in any case, as a word or a string. (A parenthesized value, which PostgreSQL also reads, is not read
-     * here.)
+     * or on in any case, as a word or a string, bare or as the one element of a parenthesized list (PostgreSQL
+     * joins a list's words with dots before it reads them as a boolean, so only a list of one can be true).
      */
     private static boolean isTrue(List<Token> options, int at) {
         Token value = at < options.size() ? options.get(at) : null;
@@ -109,8 +109,15 @@ final class CopyOptions {
             value = options.get(at + 1);
             return value.type() == TokenType.NUMBER && isOne(value.text());
         }
+        if (value.type() == TokenType.LPAREN) {
+            return at + 2 < options.size() && options.get(at + 2).type() == TokenType.RPAREN
+                    && isTrueWord(options.get(at + 1));
+        }
+        return value.type() == TokenType.NUMBER ? isOne(value.text()) : isTrueWord(value);
+    }
+
+    private static boolean isTrueWord(Token value) {
         return switch (value.type()) {
-            case NUMBER -> isOne(value.text());
             case IDENT, QUOTED_IDENT, STRING -> {
                 String v = value.value().toLowerCase(Locale.ROOT);
                 yield v.equals("true") || v.equals("on");

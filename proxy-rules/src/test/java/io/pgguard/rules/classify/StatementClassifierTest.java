@@ -301,7 +301,9 @@ class StatementClassifierTest {
                 "COPY (SELECT a, b FROM t) TO STDOUT WITH CSV HEADER", "COPY t TO STDOUT CSV HEADER",
                 "COPY t TO STDOUT WITH CSV FORCE QUOTE a, b HEADER", "COPY t (a, b) TO STDOUT (FORCE_QUOTE (a), HEADER)",
                 "COPY t TO STDOUT (HEADER +1)", "COPY t TO STDOUT (HEADER 01)", "COPY t TO STDOUT (HEADER 0x1)",
-                "COPY t TO STDOUT USING DELIMITERS ',' WITH (HEADER)", "COPY t TO STDOUT DELIMITERS ';' CSV HEADER"}) {
+                "COPY t TO STDOUT USING DELIMITERS ',' WITH (HEADER)", "COPY t TO STDOUT DELIMITERS ';' CSV HEADER",
+                "COPY t TO STDOUT (FORMAT csv, HEADER (true))", "COPY t TO STDOUT (HEADER ('on'))",
+                "COPY t TO STDOUT (HEADER (\"TRUE\"), FORMAT csv)", "COPY t TO STDOUT (HEADER (on))"}) {
             assertTrue(one(sql).copyHeader(), sql);
         }
         for (String sql : new String[] {"COPY t TO STDOUT", "COPY t TO STDOUT (FORMAT csv)",
@@ -312,7 +314,8 @@ class StatementClassifierTest {
                 "COPY t TO '/tmp/x' (HEADER)", "COPY t FROM STDIN (FORMAT csv, HEADER)",
                 "COPY t TO STDOUT USING DELIMITERS ',' WITH (HEADER false)", "COPY t TO STDOUT DELIMITERS ';' (HEADER 0)",
                 "COPY t TO STDOUT DELIMITERS ';' (FORMAT csv, FORCE_QUOTE (header))", "COPY t TO STDOUT (HEADER 1.0)",
-                "COPY t TO STDOUT (HEADER 2)"}) {
+                "COPY t TO STDOUT (HEADER 2)", "COPY t TO STDOUT (HEADER (false))", "COPY t TO STDOUT (HEADER (off))",
+                "COPY t TO STDOUT (HEADER (true, on))"}) {
             assertFalse(one(sql).copyHeader(), sql);
         }
     }
