@@ -234,30 +234,55 @@ public final class SqlLexer {
         return p + n;
     }
 
-    /** After a closing quote: whitespace with at least one newline, then another quote, continues the literal. */
+    /**
+     * After a closing quote: PostgreSQL's {@code whitespace_with_newline} then another quote continues the literal.
+     * Before the first newline only spaces, tabs, form feeds and -- comments may come (a -- comment runs up to that
+     * newline); after it any whitespace, and -- comments each ended by a newline. A block comment anywhere ends the
+     * literal.
+     */
     private boolean continuationFollows() {
         int p = pos;
-        boolean newline = false;
+        while (true) {
+            char c = at(p);
+            if (p >= sql.length()) {
+                return false;
+            } else if (c == '\n' || c == '\r') {
+                p++;
+                break;
+            } else if (c == ' ' || c == '\t' || c == '\f') {
+                p++;
+            } else if (c == '-' && at(p + 1) == '-') {
+                p = endOfLineComment(p);
+            } else {
+                return false;
+            }
+        }
         while (p < sql.length()) {
             char c = sql.charAt(p);
-            if (c == '\n' || c == '\r') {
-                newline = true;
+            if (isSpace(c)) {
                 p++;
-            } else if (isSpace(c)) {
-                p++;
-            } else if (newline && c == '-' && at(p + 1) == '-') {
-                while (p < sql.length() && sql.charAt(p) != '\n' && sql.charAt(p) != '\r') {
-                    p++;
+            } else if (c == '-' && at(p + 1) == '-') {
+                p = endOfLineComment(p);
+                if (p >= sql.length()) {
+                    return false;
                 }
             } else {
                 break;
             }
         }
-        if (newline && at(p) == '\'') {
+        if (at(p) == '\'' && p < sql.length()) {
             pos = p;
             return true;
         }
         return false;
+    }
+
+    /** The index of the newline that ends the -- comment at {@code p}, or the end of the text. */
+    private int endOfLineComment(int p) {
+        while (p < sql.length() && sql.charAt(p) != '\n' && sql.charAt(p) != '\r') {
+            p++;
+        }
+        return p;
     }
 
     private void lexQuotedIdentifier(int start) throws LexException {

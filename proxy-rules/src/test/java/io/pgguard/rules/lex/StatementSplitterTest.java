@@ -115,6 +115,30 @@ class StatementSplitterTest {
         assertEquals("ab", t.get(1).value());
     }
 
+    /** scan.l's whitespace_with_newline: -- comments before and after the newline, never a block comment. */
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 'a' -- c\n'b'", "SELECT 'a'\n-- c\n'b'", "SELECT 'a' \t\f-- c\n \n -- d\n  'b'",
+            "SELECT 'a' --c\r'b'", "SELECT 'a'\n\u000B'b'"})
+    void aStringContinuesAcrossANewlineAndLineComments(String sql) throws LexException {
+        List<Token> t = SqlLexer.tokenize(sql, true);
+        assertEquals(2, t.size(), sql);
+        assertEquals("ab", t.get(1).value());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT 'a' /* c */\n'b'", "SELECT 'a'\n/* c */'b'", "SELECT 'a'\u000B\n'b'", "SELECT 'a' 'b'",
+            "SELECT 'a' -- c 'b'"})
+    void aStringDoesNotContinueWithoutANewlineOrAcrossABlockComment(String sql) throws LexException {
+        assertFalse(SqlLexer.tokenize(sql, true).stream().anyMatch(k -> k.value().equals("ab")), sql);
+    }
+
+    /** The continued part of an E'' string keeps its backslash escapes, so \' there is a quote, not the end. */
+    @Test
+    void aLineCommentBeforeTheNewlineDoesNotHideAStatementInAContinuedEscapeString() {
+        assertEquals(List.of("SELECT E'x' --\n'\\' FROM t WHERE v = '", "DROP TABLE t"),
+                split("SELECT E'x' --\n'\\' FROM t WHERE v = '; DROP TABLE t; --'"));
+    }
+
     @Test
     void formFeedAndVerticalTabAreWhitespace() {
         assertEquals(List.of("SELECT\f1", "SELECT\u000B2"), split("SELECT\f1;\u000BSELECT\u000B2"));
