@@ -513,13 +513,21 @@ class LimitsAndPeeringTest {
         }
     }
 
+    /**
+     * The server reads "options" with getopt, so single-letter switches grouped ahead of c set a role too
+     * ("-ecrole=x" is -e, then -c role=x); each spelling here switches the role on PostgreSQL.
+     */
     @Test
     void governedUsersCannotSwitchRoleInTheStartupPacket() throws Exception {
         try (GuardHarness guard = GuardHarness.startWithText(pg, RULES, Map.of())) {
-            Properties p = new Properties();
-            p.setProperty("options", "-c role=lim_other");
-            PSQLException e = assertThrows(PSQLException.class, () -> guard.connect("lim_ruled", "pw", "postgres", p));
-            assertEquals("42501", e.getSQLState());
+            for (String options : new String[] {"-c role=lim_other", "-ecrole=lim_other", "-Ec role=lim_other",
+                    "-E -crole=lim_other", "--role=lim_other", "-fs -c role=lim_other"}) {
+                Properties p = new Properties();
+                p.setProperty("options", options);
+                PSQLException e = assertThrows(PSQLException.class,
+                        () -> guard.connect("lim_ruled", "pw", "postgres", p), options);
+                assertEquals("42501", e.getSQLState(), options);
+            }
             try (Connection c = guard.connect("lim_user", "pw", "postgres", new Properties())) {
                 assertTrue(c.isValid(2));
             }
