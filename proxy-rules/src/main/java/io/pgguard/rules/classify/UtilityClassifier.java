@@ -458,11 +458,17 @@ final class UtilityClassifier {
         b.unknownEffects.addAll(inner.unknownEffects());
     }
 
+    /**
+     * Whether EXPLAIN's option list turns ANALYZE on (the last mention wins). The option's name may also be written
+     * as a quoted identifier, which PostgreSQL compares with "analyze" as it is: "analyze" and U&"analyze" run the
+     * statement. A value not known to be false counts as on.
+     */
     private static boolean optionsEnableAnalyze(List<Token> options) {
         boolean analyze = false;
         for (int k = 0; k < options.size(); k++) {
             Token t = options.get(k);
-            if (t.isKeyword("analyze") || t.isKeyword("analyse")) {
+            if (t.isKeyword("analyze") || t.isKeyword("analyse")
+                    || (t.type() == TokenType.QUOTED_IDENT && t.value().equals("analyze"))) {
                 Token v = k + 1 < options.size() ? options.get(k + 1) : null;
                 boolean off = v != null && (v.isKeyword("false") || v.isKeyword("off")
                         || (v.type() == TokenType.NUMBER && v.text().equals("0"))
