@@ -30,6 +30,7 @@ import net.sf.jsqlparser.statement.select.Join;
 import net.sf.jsqlparser.statement.select.ParenthesedSelect;
 import net.sf.jsqlparser.statement.select.PlainSelect;
 import net.sf.jsqlparser.statement.select.Select;
+import net.sf.jsqlparser.statement.select.TableFunction;
 import net.sf.jsqlparser.statement.select.WithItem;
 import net.sf.jsqlparser.statement.update.Update;
 import net.sf.jsqlparser.util.TablesNamesFinder;
@@ -57,6 +58,8 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
     final List<Table> selectIntoTargets = new ArrayList<>();
     private final Set<String> cteNames = new HashSet<>();
     private final Set<Object> seenWrites = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Object> visitedCalls = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Object> visitedSelects = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final WhereAnalyzer where;
 
     AstFactsCollector(ParserInput input) {
@@ -66,6 +69,21 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
     void collect(Statement statement) {
         init(false);
         statement.accept(this, null);
+        AstDeepWalk.forEachNode(statement, this::visitIfMissed);
+    }
+
+    /**
+     * A function call, window function or SELECT the visitor's traversal did not reach (see {@link AstDeepWalk}):
+     * visited now, so its calls, tables and writes count like any other's.
+     */
+    private void visitIfMissed(Object node) {
+        if (node instanceof Function f && !(f instanceof TableFunction) && !visitedCalls.contains(f)) {
+            f.accept(this, null); // (a function in FROM wraps its call, which the walk reaches as a node of its own)
+        } else if (node instanceof AnalyticExpression a && !visitedCalls.contains(a)) {
+            a.accept(this, null);
+        } else if (node instanceof PlainSelect p && !visitedSelects.contains(p)) {
+            p.accept((net.sf.jsqlparser.statement.select.SelectVisitor<Void>) this, null);
+        }
     }
 
     /** How each table occurrence is used: its marks, or READ. */
@@ -108,6 +126,9 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
 
     @Override
     public <S> Void visit(Function function, S context) {
+        if (!visitedCalls.add(function)) {
+            return null;
+        }
         List<Expression> args = new ArrayList<>();
         if (function.getParameters() != null) {
             for (Object o : function.getParameters()) {
@@ -121,12 +142,18 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
 
     @Override
     public <S> Void visit(AnalyticExpression analytic, S context) {
+        if (!visitedCalls.add(analytic)) {
+            return null;
+        }
         calls.add(new Call(List.of(analytic.getName()), List.of()));
         return super.visit(analytic, context);
     }
 
     @Override
     public <S> Void visit(PlainSelect select, S context) {
+        if (!visitedSelects.add(select)) {
+            return null;
+        }
         if (select.getIntoTables() != null) {
             for (Table into : select.getIntoTables()) {
                 selectIntoTargets.add(into);
