@@ -220,6 +220,7 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         if (seenWrites.add(merge)) {
             Table target = merge.getTable();
             where.targetName = target == null ? null : Names.normalize(target.getName());
+            where.targetRef = null; // in ON, an unqualified column may be the source's
             for (MergeOperation op : merge.getOperations() == null ? List.<MergeOperation>of() : merge.getOperations()) {
                 mark(target, op instanceof MergeInsert ? Access.INSERT : op instanceof MergeDelete ? Access.DELETE : Access.UPDATE);
             }
@@ -234,6 +235,7 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         if (condition == null) {
             return new Write(kind, target, WhereStatus.MISSING, "no WHERE");
         }
+        where.targetRef = target == null ? null : reference(target);
         if (where.alwaysTrue(condition)) {
             return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE is always true");
         }
@@ -241,6 +243,10 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             // (a provably false WHERE passes: ORMs send 1 = 0 for an empty IN list)
             return new Write(kind, target, WhereStatus.TRIVIAL,
                     "WHERE names no column of " + reference(target) + ": it keeps every row or none");
+        }
+        if (where.mayKeepEveryRow(condition, reference(target))) {
+            return new Write(kind, target, WhereStatus.TRIVIAL, "a branch of the WHERE names no column of "
+                    + reference(target) + ": it keeps every row or none");
         }
         List<FromItem> others = new ArrayList<>(from == null ? List.of() : from);
         if (joins != null) {

@@ -11,6 +11,8 @@ import net.sf.jsqlparser.expression.DoubleValue;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.ExpressionVisitorAdapter;
 import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JdbcNamedParameter;
+import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
 import net.sf.jsqlparser.expression.NotExpression;
 import net.sf.jsqlparser.expression.NullValue;
@@ -19,12 +21,15 @@ import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.StringValue;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
 import net.sf.jsqlparser.expression.operators.relational.ExistsExpression;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
 import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
 import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsDistinctExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsBooleanExpression;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
 import net.sf.jsqlparser.expression.operators.relational.LikeExpression;
@@ -51,6 +56,12 @@ final class WhereAnalyzer {
     private final ParserInput input;
     /** Unqualified name of the table being written, for "x IN (SELECT x FROM same table)". */
     String targetName;
+    /**
+     * How the written table is referred to (its alias, or its name): at the top of its WHERE, {@code id} and
+     * {@code t.id} are one column. Inside a subquery an unqualified name may be another table's.
+     */
+    String targetRef;
+    private int subqueryDepth;
 
     WhereAnalyzer(ParserInput input) {
         this.input = input;
@@ -124,9 +135,66 @@ final class WhereAnalyzer {
             return !exists.isNot() && unfilteredSelect(exists.getRightExpression());
         }
         if (e instanceof InExpression in) {
-            return !in.isNot() && sameColumnSelected(in);
+            return !in.isNot() && (sameColumnSelected(in) || listHoldsItsLeft(in));
+        }
+        if (e instanceof Between between) {
+            return !between.isNot() && same(between.getLeftExpression(), between.getBetweenExpressionStart())
+                    && same(between.getLeftExpression(), between.getBetweenExpressionEnd());
+        }
+        if (e instanceof IsDistinctExpression distinct) {
+            return distinct.isNot() && same(distinct.getLeftExpression(), distinct.getRightExpression());
         }
         return false;
+    }
+
+    /**
+     * Whether a write's condition may keep every row whatever the data: it is always true, or one of its OR
+     * branches has one value for the whole statement (it names no column of the written table, holds no
+     * parameter and is not provably false), so {@code id = 1 OR 1 + 1 = 2} and {@code id = 1 OR now() > '2000-1-1'}
+     * keep every row. A branch with a parameter ({@code id = $1 OR $2 IS NULL}, an optional filter) is left to
+     * the application.
+     */
+    boolean mayKeepEveryRow(Expression raw, String writtenRef) {
+        Expression e = unwrap(raw);
+        if (e instanceof OrExpression or) {
+            return mayKeepEveryRow(or.getLeftExpression(), writtenRef) || mayKeepEveryRow(or.getRightExpression(), writtenRef);
+        }
+        if (e instanceof AndExpression and) {
+            return mayKeepEveryRow(and.getLeftExpression(), writtenRef) && mayKeepEveryRow(and.getRightExpression(), writtenRef);
+        }
+        return alwaysTrue(e) || !mentionsColumnOf(e, writtenRef) && !holdsParameter(e) && !alwaysFalse(e);
+    }
+
+    private static boolean holdsParameter(Expression e) {
+        boolean[] found = {false};
+        AstDeepWalk.forEachNode(e, node -> found[0] |= node instanceof JdbcParameter || node instanceof JdbcNamedParameter);
+        return found[0];
+    }
+
+    /** x IN (a, x, b): true for every row where x is not null. */
+    private boolean listHoldsItsLeft(InExpression in) {
+        if (!(in.getRightExpression() instanceof ExpressionList<?> list)) {
+            return in.getRightExpression() != null && same(in.getLeftExpression(), in.getRightExpression());
+        }
+        for (Object item : list) {
+            if (item instanceof Expression x && same(in.getLeftExpression(), x)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The same expression on both sides, counting {@code id} and {@code t.id} as one where t is the written table. */
+    private boolean same(Expression a, Expression b) {
+        Expression l = unwrap(a);
+        Expression r = unwrap(b);
+        return sameExpression(l, r) || sameWrittenColumn(l, r) || sameWrittenColumn(r, l);
+    }
+
+    private boolean sameWrittenColumn(Expression a, Expression b) {
+        return subqueryDepth == 0 && targetRef != null && a instanceof Column ca && b instanceof Column cb
+                && qualifier(ca).isEmpty() && qualifier(cb).equals(targetRef)
+                && Names.normalize(ca.getColumnName()).equals(Names.normalize(cb.getColumnName()));
     }
 
     boolean alwaysFalse(Expression raw) {
@@ -170,6 +238,9 @@ final class WhereAnalyzer {
         if (e instanceof BooleanValue b) {
             return b.getValue();
         }
+        if (e instanceof StringValue) { // an untyped literal where a boolean goes is read by boolin: 'yes', 'on'
+            return booleanWord(constantValue(e));
+        }
         if (e instanceof ParenthesedSelect ps && ps.getSelect() instanceof PlainSelect inner && inner.getFromItem() == null
                 && inner.getWhere() == null && inner.getSelectItems() != null && inner.getSelectItems().size() == 1) {
             return booleanConstant(unwrap(inner.getSelectItems().get(0).getExpression()));
@@ -186,13 +257,23 @@ final class WhereAnalyzer {
         if (e instanceof CastExpression cast && cast.getColDataType() != null
                 && cast.getColDataType().getDataType().toLowerCase(Locale.ROOT).startsWith("bool")) {
             Object v = constantValue(cast.getLeftExpression());
+            if (v instanceof Double number) { // 1::bool, 2::boolean: an integer is true unless it is zero
+                return number != 0;
+            }
             if (v != null) {
-                String word = v.toString().trim().toLowerCase(Locale.ROOT);
-                return TRUE_WORDS.contains(word) ? Boolean.TRUE : FALSE_WORDS.contains(word) ? Boolean.FALSE : null;
+                return booleanWord(v);
             }
             return booleanConstant(unwrap(cast.getLeftExpression()));
         }
         return null;
+    }
+
+    private static Boolean booleanWord(Object value) {
+        if (value == null) {
+            return null;
+        }
+        String word = value.toString().trim().toLowerCase(Locale.ROOT);
+        return TRUE_WORDS.contains(word) ? Boolean.TRUE : FALSE_WORDS.contains(word) ? Boolean.FALSE : null;
     }
 
     /** A constant's value: Long, Double, String (decoded), or null when not a constant. */
@@ -222,7 +303,7 @@ final class WhereAnalyzer {
         Expression left = unwrap(cmp.getLeftExpression());
         Expression right = unwrap(cmp.getRightExpression());
         int order;
-        if (sameExpression(left, right)) {
+        if (same(left, right)) {
             order = 0;
         } else {
             Object a = constantValue(left);
@@ -410,8 +491,13 @@ final class WhereAnalyzer {
         if (!(select instanceof PlainSelect ps)) {
             return false;
         }
-        return (ps.getWhere() == null || alwaysTrue(ps.getWhere())) && ps.getHaving() == null && ps.getLimit() == null
-                && ps.getFetch() == null && (ps.getJoins() == null || ps.getJoins().isEmpty());
+        subqueryDepth++;
+        try {
+            return (ps.getWhere() == null || alwaysTrue(ps.getWhere())) && ps.getHaving() == null
+                    && ps.getLimit() == null && ps.getFetch() == null && (ps.getJoins() == null || ps.getJoins().isEmpty());
+        } finally {
+            subqueryDepth--;
+        }
     }
 
     /** x IN (SELECT x FROM ...) with the subquery unfiltered: every x qualifies when the subquery reads the same rows. */

@@ -139,8 +139,12 @@ public final class ValueLiterals {
             return false;
         }
         Token before = tokens.get(paren - 1);
-        if (before.isKeyword("in") || before.isKeyword("values")) {
+        if (before.isKeyword("values")) {
             return true;
+        }
+        if (before.isKeyword("in")) { // not after a literal: 1 IN (1) compares constants, whose values decide
+            int left = paren - 2 >= 0 && tokens.get(paren - 2).isKeyword("not") ? paren - 3 : paren - 2;
+            return left < 0 || !isLiteral(tokens.get(left));
         }
         // further rows of a VALUES list: "), ("
         return before.is(TokenType.COMMA) && paren >= 2 && tokens.get(paren - 2).is(TokenType.RPAREN)
@@ -196,7 +200,8 @@ public final class ValueLiterals {
         if (t.is(TokenType.QUOTED_IDENT)) {
             return true;
         }
-        if (!t.is(TokenType.IDENT) || NOT_COLUMNS.contains(t.value())) {
+        if (!t.is(TokenType.IDENT) || NOT_COLUMNS.contains(t.value())
+                || i > 0 && tokens.get(i - 1).is(TokenType.TYPECAST)) { // '1'::int = 1: a type, not a column
             return false;
         }
         if (i + 1 >= tokens.size()) {
