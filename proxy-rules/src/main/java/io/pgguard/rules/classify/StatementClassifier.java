@@ -15,6 +15,7 @@ import io.pgguard.rules.lex.SqlRedactor;
 import io.pgguard.rules.lex.Token;
 import io.pgguard.rules.lex.TokenType;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -186,6 +187,7 @@ public final class StatementClassifier {
         recordTables(collector, b, searchPath);
         recordWrites(collector, b, searchPath);
         recordCalls(collector, input, b, searchPath);
+        recordCallsTheParserDid(tokens, collector, b, searchPath);
         if (statement instanceof Select select && b.kind == CommandKind.SELECT) {
             b.limit = literalLimit(select);
             if (topLevel && !tableShorthand) {
@@ -365,6 +367,68 @@ public final class StatementClassifier {
             }
             judgeCall(schema, name, literalArgs, b, searchPath);
         }
+    }
+
+    /**
+     * A safety net under the parser for the functions that must never run: a denied function's name or set_config
+     * followed by '(' in the text is judged as a call (its arguments unknown) when JSqlParser's tree holds no call
+     * of that name. JSqlParser may turn a call into something else: in {@code xmlroot(x, version pg_read_file('f'))}
+     * it keeps pg_read_file as a keyword of xmlroot. Not where the name is a table's or a CTE's with a column list
+     * ({@code INSERT INTO lo_items (a)}, {@code WITH lo_x(a) AS (...)}).
+     */
+    private void recordCallsTheParserDid(List<Token> tokens, AstFactsCollector collector, FactsBuilder b,
+            List<String> searchPath) {
+        Set<String> parsed = new HashSet<>();
+        for (AstFactsCollector.Call call : collector.calls) {
+            parsed.add(Names.normalize(call.nameParts().get(call.nameParts().size() - 1)));
+        }
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (!(t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT)
+                    || tokens.get(i + 1).type() != TokenType.LPAREN) {
+                continue;
+            }
+            String name = t.value();
+            if (!(FunctionCatalog.isDenied(name) || name.equals("set_config")) || parsed.contains(name)) {
+                continue;
+            }
+            boolean qualified = i >= 2 && tokens.get(i - 1).type() == TokenType.DOT
+                    && (tokens.get(i - 2).type() == TokenType.IDENT || tokens.get(i - 2).type() == TokenType.QUOTED_IDENT);
+            int first = qualified ? i - 2 : i;
+            if (namesARelation(tokens, first, i + 1)) {
+                continue;
+            }
+            judgeCall(qualified ? tokens.get(i - 2).value() : null, name, List.of(), b, searchPath);
+            parsed.add(name);
+        }
+    }
+
+    /** Whether the name at [first, paren) is a relation's with a column list: after INTO/AS/TABLE/..., or a CTE's. */
+    private static boolean namesARelation(List<Token> tokens, int first, int paren) {
+        if (first > 0) {
+            Token before = tokens.get(first - 1);
+            for (String keyword : new String[] {"into", "as", "table", "copy", "references", "only"}) {
+                if (before.isKeyword(keyword)) {
+                    return true;
+                }
+            }
+        }
+        int depth = 0;
+        int close = -1;
+        for (int k = paren; k < tokens.size(); k++) {
+            TokenType type = tokens.get(k).type();
+            if (type == TokenType.LPAREN) {
+                depth++;
+            } else if (type == TokenType.RPAREN && --depth == 0) {
+                close = k;
+                break;
+            }
+        }
+        if (close < 0 || close + 2 >= tokens.size() || !tokens.get(close + 1).isKeyword("as")) {
+            return false;
+        }
+        Token afterAs = tokens.get(close + 2);
+        return afterAs.type() == TokenType.LPAREN || afterAs.isKeyword("materialized") || afterAs.isKeyword("not");
     }
 
     /** Judges one call; shared with the fallback (CALL) path. {@code literalArgs} holds string constants or null. */

@@ -131,6 +131,8 @@ class ReferencePolicyCasesTest {
         {"no-dangerous-functions", "SELECT concat(VARIADIC ARRAY[pg_read_file('x')])"},
         {"no-dangerous-functions", "SELECT '{}'::jsonb #> ARRAY[pg_read_file('x')]"},
         {"no-dangerous-functions", "SELECT trim(BOTH pg_read_file('x') FROM 'abc')"},
+        {"no-dangerous-functions", "SELECT xmlroot(xmlparse(document '<a/>'), version pg_read_file('x'))"},
+        {"no-role-change", "SELECT xmlroot(xmlparse(document '<a/>'), version set_config('role', 'bob', false))", "unknown-effect"},
         {"unknown-effect", "SELECT position('a' in my_udf(1))"},
         {"app-grants", "SELECT position('a' IN (SELECT v FROM secret.payroll))"},
         {"unknown-effect", "SELECT my_udf(1)"},
@@ -155,6 +157,8 @@ class ReferencePolicyCasesTest {
         // allowed
         {"allow", "DELETE FROM t WHERE id = 1"},
         {"allow", "DELETE FROM t WHERE id = $1"},
+        {"allow", "INSERT INTO lo_items (id) VALUES (1)"},
+        {"allow", "WITH lo_x(a) AS (SELECT 1), dblink_y (b) AS MATERIALIZED (SELECT 2) SELECT * FROM lo_x, dblink_y"},
         {"allow", "DELETE FROM t WHERE id = $1 OR $2 IS NULL"},
         {"allow", "DELETE FROM t WHERE id = 1 OR id = 2 OR 1 = 0"},
         {"allow", "DELETE FROM t WHERE id = 1 AND now() > '2000-01-01'"},
