@@ -4,6 +4,7 @@ import io.pgguard.rules.lex.Token;
 import io.pgguard.rules.lex.TokenType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The text handed to JSqlParser for one statement, rebuilt from our tokens so that the parser cannot misread it:
@@ -54,8 +55,30 @@ final class ParserInput {
                 i = collationEnd;
                 continue;
             }
+            if (isDroppedForTheParser(tokens, i)) { // PostgreSQL syntax JSqlParser lacks, which no rule looks at
+                if (tokens.get(i).isKeyword("using")) {
+                    i++; // ORDER BY x USING <op>: the operator goes too
+                }
+                continue;
+            }
+            if (noSelectList(previous, t)) {
+                b.append(" NULL"); // SELECT FROM t, EXISTS (SELECT FROM ...): the parser needs some select list
+            }
+            if (fetchWithoutCount(tokens, i)) {
+                b.append(" 1"); // FETCH FIRST ROW ONLY means one row
+            }
+            boolean lenientOperator = quoteAliases && t.type() == TokenType.OPERATOR && !PARSER_OPERATORS.contains(t.text());
+            if (lenientOperator) {
+                // An operator JSqlParser cannot read (@?, <<=, -|-, ^@, |/...) stands in as ||; a prefix one goes. The
+                // operator itself decides nothing the rules look at, and its operands stay.
+                if (!prefixPosition(previous)) {
+                    b.append(" ||");
+                }
+                continue;
+            }
             boolean alias = quoteAliases && previous != null && previous.isKeyword("as") && t.type() == TokenType.IDENT
                     && !Boolean.TRUE.equals(castParens.peek());
+            alias |= quoteAliases && isParserKeywordUsedAsName(tokens, i, Boolean.TRUE.equals(castParens.peek()));
             if (t.type() == TokenType.LPAREN) {
                 castParens.push(previous != null && previous.isKeyword("cast"));
             } else if (t.type() == TokenType.RPAREN && !castParens.isEmpty()) {
@@ -82,7 +105,94 @@ final class ParserInput {
             }
             previous = t;
         }
+        if (previous != null && previous.isKeyword("select")) {
+            b.append(" NULL");
+        }
         return new ParserInput(b.toString(), tokens, List.copyOf(values));
+    }
+
+    /**
+     * Words JSqlParser takes as keywords that PostgreSQL lets a column have as its name (a uuid column, a current
+     * counter): written quoted on the second attempt where they stand as a name.
+     */
+    private static final Set<String> PARSER_KEYWORDS = Set.of("uuid", "current", "int", "real", "double", "float",
+            "numeric", "precision", "prior", "unknown");
+
+    /** Operators JSqlParser reads; on the second attempt any other stands in as ||. */
+    private static final Set<String> PARSER_OPERATORS = Set.of("=", "<>", "!=", "<", ">", "<=", ">=", "+", "-", "*",
+            "/", "%", "^", "||", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "@>", "<@", "&&", "?", "?|", "?&", "->",
+            "->>", "#>", "#>>", "#-", "@@", "|", "&", "#", "<<", ">>", "=>", ":=");
+
+    /** Keywords after which an operator is a prefix one. */
+    private static final Set<String> EXPRESSION_STARTS = Set.of("select", "where", "and", "or", "not", "when",
+            "then", "else", "on", "having", "by", "set", "returning", "values", "in", "is", "between", "like", "case",
+            "limit", "offset", "distinct", "all", "any", "some", "return");
+
+    private static boolean prefixPosition(Token previous) {
+        return previous == null || previous.type() == TokenType.OPERATOR || previous.type() == TokenType.LPAREN
+                || previous.type() == TokenType.COMMA || previous.type() == TokenType.LBRACKET
+                || previous.type() == TokenType.IDENT && EXPRESSION_STARTS.contains(previous.value());
+    }
+
+    private static boolean isParserKeywordUsedAsName(List<Token> tokens, int i, boolean inCast) {
+        Token t = tokens.get(i);
+        if (t.type() != TokenType.IDENT || !PARSER_KEYWORDS.contains(t.value())) {
+            return false;
+        }
+        Token before = i > 0 ? tokens.get(i - 1) : null;
+        Token after = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
+        if (before != null && (before.type() == TokenType.TYPECAST || inCast && before.isKeyword("as")
+                || before.isKeyword("double") || before.isKeyword("fetch") || before.isKeyword("move")
+                || before.isKeyword("is") || before.isKeyword("not") && i >= 2 && tokens.get(i - 2).isKeyword("is"))) {
+            return false; // a type (x::uuid, CAST(x AS int), double precision), FETCH PRIOR, IS [NOT] UNKNOWN
+        }
+        return after == null || !(after.type() == TokenType.LPAREN || after.type() == TokenType.STRING
+                || after.isKeyword("precision") || after.isKeyword("row") || after.isKeyword("of"));
+    }
+
+    /**
+     * Tokens left out of the parser's text: ONLY before a written or read table (UPDATE ONLY t, DELETE FROM ONLY t),
+     * ROW before a row constructor after = (SET (a, b) = ROW(1, 2)), USING and its operator in an ORDER BY, and
+     * DISTINCT or ALL right after GROUP BY.
+     */
+    private static boolean isDroppedForTheParser(List<Token> tokens, int i) {
+        Token t = tokens.get(i);
+        Token before = i > 0 ? tokens.get(i - 1) : null;
+        Token after = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
+        if (before == null || after == null) {
+            return false;
+        }
+        if (t.isKeyword("only")) {
+            return (before.isKeyword("update") || before.isKeyword("from") || before.isKeyword("join")) && isName(after);
+        }
+        if (t.isKeyword("row")) {
+            return before.type() == TokenType.OPERATOR && before.text().equals("=") && after.type() == TokenType.LPAREN;
+        }
+        if (t.isKeyword("using")) {
+            return after.type() == TokenType.OPERATOR;
+        }
+        if (t.isKeyword("distinct") || t.isKeyword("all")) {
+            return before.isKeyword("by") && i >= 2 && tokens.get(i - 2).isKeyword("group");
+        }
+        return false;
+    }
+
+    /** SELECT directly followed by the end of its select list: FROM, WHERE, ... or the end of the query. */
+    private static boolean noSelectList(Token previous, Token t) {
+        if (previous == null || !previous.isKeyword("select")) {
+            return false;
+        }
+        return t.type() == TokenType.RPAREN || t.type() == TokenType.SEMICOLON
+                || t.type() == TokenType.IDENT && Set.of("from", "where", "group", "having", "window", "order", "limit",
+                        "offset", "fetch", "for", "union", "intersect", "except").contains(t.value());
+    }
+
+    /** The ROW or ROWS of FETCH FIRST|NEXT ROW[S] ONLY, with no count between. */
+    private static boolean fetchWithoutCount(List<Token> tokens, int i) {
+        Token t = tokens.get(i);
+        return (t.isKeyword("row") || t.isKeyword("rows")) && i >= 2
+                && (tokens.get(i - 1).isKeyword("first") || tokens.get(i - 1).isKeyword("next"))
+                && tokens.get(i - 2).isKeyword("fetch");
     }
 
     /** For COLLATE [schema .] name at i: index of the name's last token; else -1. */

@@ -50,6 +50,7 @@ public final class StatementClassifier {
             "merge", "table");
     /** Calls that are SQL syntax rather than pg_proc functions; they compute values only. */
     private static final Set<String> SYNTAX_FUNCTIONS = Set.of("coalesce", "nullif", "greatest", "least", "row",
+            "rollup", "cube",
             "array", "any", "some", "all", "exists", "trim", "grouping", "cast", "treat", "xmlelement", "xmlforest",
             "xmlconcat", "xmlparse", "xmlpi", "xmlroot", "xmlserialize", "xmlexists", "xmlattributes", "json",
             "json_scalar", "json_serialize", "json_query", "json_value", "json_exists", "json_objectagg",
@@ -123,7 +124,7 @@ public final class StatementClassifier {
     // ---------------------------------------------------------------- full parser
 
     void fullParse(String source, List<Token> tokens, FactsBuilder b, List<String> searchPath, boolean topLevel) {
-        String refusal = tooComplex(tokens);
+        String refusal = tooComplex(LiteralListCompactor.compact(tokens)); // what the parser would be given
         if (refusal != null) {
             b.unparseable(refusal);
             return;
@@ -172,8 +173,8 @@ public final class StatementClassifier {
         AstFactsCollector collector = new AstFactsCollector(input);
         try {
             collector.collect(statement);
-        } catch (RuntimeException e) {
-            b.unparseable("the statement's structure cannot be analysed: " + firstLine(e.getMessage()));
+        } catch (RuntimeException e) { // a defect of the analysis: the client is told that much, not Java's message
+            b.unparseable("the statement's structure cannot be analysed (" + e.getClass().getSimpleName() + ")");
             return;
         }
         b.kind = kindOf(statement, collector);

@@ -52,6 +52,31 @@ class PolicyEngineTest {
         assertEquals(2, engine.cacheMisses(), "the context is part of the key");
     }
 
+    /**
+     * The size limit counts what the parser is given, after long constant lists are shortened: a 10,000-row
+     * VALUES list an ORM inlines (60,000 tokens) passes; a statement as long whose tokens are not such a list does not.
+     */
+    @Test
+    void aLongListOfConstantsIsNotATooLargeStatement() {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        StringBuilder insert = new StringBuilder("INSERT INTO t (id, v) VALUES ");
+        StringBuilder in = new StringBuilder("SELECT * FROM t WHERE v IN (");
+        StringBuilder sum = new StringBuilder("SELECT id");
+        for (int i = 0; i < 10_000; i++) {
+            insert.append(i == 0 ? "" : ", ").append("(").append(i).append(", 'v").append(i).append("')");
+            in.append(i == 0 ? "" : ", ").append("'v").append(i).append("'");
+            sum.append(" + id");
+        }
+        for (int i = 0; i < 20_000; i++) {
+            sum.append(" + id");
+        }
+        assertEquals(Decision.Action.FORWARD, engine.decide(insert.toString(), ctx("app_rw", "prod")).action());
+        assertEquals(Decision.Action.FORWARD, engine.decide(in.append(")").toString(), ctx("app_rw", "prod")).action());
+        Decision tooLarge = engine.decide(sum.append(" FROM t").toString(), ctx("app_rw", "prod"));
+        assertEquals(Decision.Action.REJECT, tooLarge.action());
+        assertTrue(tooLarge.rejection().detail().contains("too large"), tooLarge.rejection().detail());
+    }
+
     @Test
     void decideCreatesNoThreads() {
         PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
