@@ -55,6 +55,13 @@ final class ParserInput {
                 i = collationEnd;
                 continue;
             }
+            int lockingEnd = lockingClauseEnd(tokens, i);
+            if (lockingEnd > 0 && lockingClauseBefore(tokens, i)) {
+                // A second locking clause (FOR UPDATE OF a FOR SHARE OF b), which JSqlParser cannot read: the first
+                // already locks every table the query reads, as far as the rules go (each needs UPDATE).
+                i = lockingEnd - 1;
+                continue;
+            }
             if (isDroppedForTheParser(tokens, i)) { // PostgreSQL syntax JSqlParser lacks, which no rule looks at
                 if (tokens.get(i).isKeyword("using")) {
                     i++; // ORDER BY x USING <op>: the operator goes too
@@ -173,6 +180,49 @@ final class ParserInput {
         }
         if (t.isKeyword("distinct") || t.isKeyword("all")) {
             return before.isKeyword("by") && i >= 2 && tokens.get(i - 2).isKeyword("group");
+        }
+        return false;
+    }
+
+    /**
+     * For a locking clause at i, FOR {UPDATE | NO KEY UPDATE | SHARE | KEY SHARE} [OF name [, ...]] [NOWAIT | SKIP
+     * LOCKED], the index after it; else -1.
+     */
+    private static int lockingClauseEnd(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("for")) {
+            return -1;
+        }
+        int k = i + 1;
+        if (k < tokens.size() && (tokens.get(k).isKeyword("no") || tokens.get(k).isKeyword("key"))) {
+            k += tokens.get(k).isKeyword("no") ? 2 : 1; // NO KEY UPDATE, KEY SHARE
+        }
+        if (k >= tokens.size() || !(tokens.get(k).isKeyword("update") || tokens.get(k).isKeyword("share"))) {
+            return -1;
+        }
+        k++;
+        if (k < tokens.size() && tokens.get(k).isKeyword("of")) {
+            do {
+                k++;
+                while (k + 2 < tokens.size() && tokens.get(k + 1).type() == TokenType.DOT) {
+                    k += 2;
+                }
+                k++;
+            } while (k < tokens.size() && tokens.get(k).type() == TokenType.COMMA);
+        }
+        if (k < tokens.size() && tokens.get(k).isKeyword("nowait")) {
+            k++;
+        } else if (k + 1 < tokens.size() && tokens.get(k).isKeyword("skip") && tokens.get(k + 1).isKeyword("locked")) {
+            k += 2;
+        }
+        return k;
+    }
+
+    /** Whether a locking clause ends right before i, so that the one at i is a second one. */
+    private static boolean lockingClauseBefore(List<Token> tokens, int i) {
+        for (int start = i - 1; start >= 0 && start >= i - 12; start--) {
+            if (tokens.get(start).isKeyword("for") && lockingClauseEnd(tokens, start) == i) {
+                return true;
+            }
         }
         return false;
     }

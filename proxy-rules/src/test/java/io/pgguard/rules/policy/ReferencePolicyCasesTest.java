@@ -165,6 +165,7 @@ class ReferencePolicyCasesTest {
         {"no-unrestricted-delete", "DELETE FROM t WHERE v <<= '10.0.0.0/8' OR true"},
         {"no-dangerous-functions", "SELECT * FROM t WHERE v ^@ pg_read_file('x')"},
         {"app-grants", "SELECT count(*) FROM secret.p GROUP BY DISTINCT ROLLUP (v)"},
+        {"app-grants", "SELECT * FROM t, secret.p WHERE t.id = 1 FOR UPDATE OF t FOR SHARE OF p"},
         {"app-grants", "SELECT * FROM t ORDER BY (SELECT v FROM secret.p LIMIT 1) USING >"},
         // allowed
         {"allow", "SELECT id FROM t ORDER BY id FETCH FIRST ROW ONLY"},
@@ -181,6 +182,8 @@ class ReferencePolicyCasesTest {
         {"allow", "DELETE FROM ONLY t WHERE id = 99999"},
         {"allow", "UPDATE t SET (id, v) = ROW(1, 'k') WHERE id = 1"},
         {"allow", "SELECT * FROM t ORDER BY v USING >"},
+        {"allow", "SELECT o.id FROM t o JOIN u c ON o.id = c.id WHERE o.id = 1 FOR UPDATE OF o FOR SHARE OF c SKIP LOCKED"},
+        {"allow", "SELECT * FROM t WHERE id = 1 FOR NO KEY UPDATE FOR KEY SHARE NOWAIT LIMIT 1"},
         {"allow", "DELETE FROM t WHERE id = 1"},
         {"allow", "DELETE FROM t WHERE id = $1"},
         {"allow", "INSERT INTO lo_items (id) VALUES (1)"},
