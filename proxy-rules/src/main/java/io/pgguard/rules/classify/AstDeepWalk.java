@@ -5,11 +5,8 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -43,17 +40,38 @@ final class AstDeepWalk {
     private AstDeepWalk() {
     }
 
-    /** Calls {@code action} with every tree node reachable from {@code root}, each once, parents first. */
+    /**
+     * More nodes than this and the walk gives up: a syntax tree is no graph with cycles, so only a defect could
+     * make one, and the statement then counts as one that cannot be analysed.
+     */
+    static final int MAX_NODES = 1_000_000;
+
+    private static final ClassValue<Boolean> TREE_NODE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            String name = type.getName();
+            return name.startsWith(TREE_PACKAGE) && !name.startsWith(PARSER_PACKAGE) && !type.isEnum();
+        }
+    };
+
+    /**
+     * Calls {@code action} with every tree node reachable from {@code root}, parents first (a node two parents
+     * share comes twice).
+     */
     static void forEachNode(Object root, Consumer<Object> action) {
-        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Object> stack = new ArrayDeque<>();
         stack.push(root);
+        int visited = 0;
         while (!stack.isEmpty()) {
             Object node = stack.pop();
-            if (!seen.add(node)) {
-                continue;
+            if (++visited > MAX_NODES) {
+                throw new IllegalStateException("syntax tree walk passed " + MAX_NODES + " nodes");
             }
-            if (isTreeNode(node.getClass())) {
+            if (node instanceof net.sf.jsqlparser.schema.Column column) {
+                // The commonest node: its table is only a qualifier's name; a subscript (col[f()]) may hold calls.
+                action.accept(node);
+                pushChild(stack, column.getArrayConstructor());
+            } else if (isTreeNode(node.getClass())) {
                 action.accept(node);
                 for (Field f : NODE_FIELDS.get(node.getClass())) {
                     pushChild(stack, read(f, node));
@@ -91,8 +109,7 @@ final class AstDeepWalk {
     }
 
     private static boolean isTreeNode(Class<?> type) {
-        String name = type.getName();
-        return name.startsWith(TREE_PACKAGE) && !name.startsWith(PARSER_PACKAGE) && !type.isEnum();
+        return TREE_NODE.get(type);
     }
 
     /** A field's declared type that may hold a node: a tree class, an interface or Object, a collection, an array. */

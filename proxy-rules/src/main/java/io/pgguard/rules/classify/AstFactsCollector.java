@@ -67,9 +67,19 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
     }
 
     void collect(Statement statement) {
+        collect(statement, true);
+    }
+
+    /**
+     * {@code mayHideCalls} false (a text without a parenthesis, which can hold no call and no subquery) spares
+     * the walk for what the visitor missed.
+     */
+    void collect(Statement statement, boolean mayHideCalls) {
         init(false);
         statement.accept(this, null);
-        AstDeepWalk.forEachNode(statement, this::visitIfMissed);
+        if (mayHideCalls) {
+            AstDeepWalk.forEachNode(statement, this::visitIfMissed);
+        }
     }
 
     /**
@@ -253,8 +263,9 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             joins.forEach(j -> others.add(j.getRightItem()));
         }
         for (FromItem item : others) {
-            if (item instanceof Table copy && sameTable(target, copy)
-                    && onlySelfJoinConditions(WhereAnalyzer.conjuncts(condition), target, copy)) {
+            Table copy = item instanceof Table t ? t : wholeTableSource(item); // USING t AS t2, USING (SELECT * FROM t) t2
+            if (copy != null && sameTable(target, copy)
+                    && onlySelfJoinConditions(WhereAnalyzer.conjuncts(condition), target, item)) {
                 return new Write(kind, target, WhereStatus.TRIVIAL, "self-join of the table with itself matches every row");
             }
         }
@@ -305,7 +316,8 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         }
         if (item instanceof ParenthesedSelect ps) {
             Select inner = ps.getSelect();
-            if (inner instanceof PlainSelect plain && plain.getWhere() == null && plain.getLimit() == null
+            if (inner instanceof PlainSelect plain && (plain.getWhere() == null || where.alwaysTrue(plain.getWhere()))
+                    && WhereAnalyzer.limitsNothing(plain.getLimit()) && plain.getFetch() == null
                     && (plain.getJoins() == null || plain.getJoins().isEmpty()) && plain.getFromItem() instanceof Table t) {
                 return t;
             }

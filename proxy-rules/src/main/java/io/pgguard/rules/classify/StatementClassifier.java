@@ -172,7 +172,7 @@ public final class StatementClassifier {
         b.parsedBy = ParsedBy.FULL_PARSER;
         AstFactsCollector collector = new AstFactsCollector(input);
         try {
-            collector.collect(statement);
+            collector.collect(statement, ParserInput.hasType(input.tokens, TokenType.LPAREN));
         } catch (RuntimeException e) { // a defect of the analysis: the client is told that much, not Java's message
             b.unparseable("the statement's structure cannot be analysed (" + e.getClass().getSimpleName() + ")");
             return;

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.AnyComparisonExpression;
+import net.sf.jsqlparser.expression.AnyType;
 import net.sf.jsqlparser.expression.BooleanValue;
 import net.sf.jsqlparser.expression.CastExpression;
 import net.sf.jsqlparser.expression.DoubleValue;
@@ -114,6 +116,10 @@ final class WhereAnalyzer {
             return alwaysFalse(not.getExpression());
         }
         if (e instanceof ComparisonOperator cmp) {
+            if (cmp instanceof EqualsTo && unwrap(cmp.getRightExpression()) instanceof AnyComparisonExpression any
+                    && any.getAnyType() != AnyType.ALL) { // x = ANY (SELECT x FROM t): x IN (SELECT x FROM t)
+                return sameColumnSelected(cmp.getLeftExpression(), any.getSelect());
+            }
             return compare(cmp) == Boolean.TRUE;
         }
         if (e instanceof IsBooleanExpression isb) {
@@ -132,10 +138,12 @@ final class WhereAnalyzer {
             return !like.isNot() && pattern instanceof String s && !s.isEmpty() && s.chars().allMatch(c -> c == '%');
         }
         if (e instanceof ExistsExpression exists) {
-            return !exists.isNot() && unfilteredSelect(exists.getRightExpression());
+            return !exists.isNot() && (unfilteredSelect(exists.getRightExpression())
+                    || matchesItsOwnRow(exists.getRightExpression()));
         }
         if (e instanceof InExpression in) {
-            return !in.isNot() && (sameColumnSelected(in) || listHoldsItsLeft(in));
+            return !in.isNot() && (sameColumnSelected(in.getLeftExpression(), in.getRightExpression())
+                    || listHoldsItsLeft(in));
         }
         if (e instanceof Between between) {
             return !between.isNot() && same(between.getLeftExpression(), between.getBetweenExpressionStart())
@@ -478,6 +486,12 @@ final class WhereAnalyzer {
         }
     }
 
+    /** No LIMIT, or LIMIT ALL / LIMIT NULL without OFFSET. */
+    static boolean limitsNothing(net.sf.jsqlparser.statement.select.Limit limit) {
+        return limit == null || limit.getOffset() == null && (limit.getRowCount() instanceof net.sf.jsqlparser.expression.AllValue
+                || limit.getRowCount() instanceof NullValue);
+    }
+
     static String qualifier(Column c) {
         return c.getTable() == null || c.getTable().getName() == null ? "" : Names.normalize(c.getTable().getName());
     }
@@ -494,23 +508,55 @@ final class WhereAnalyzer {
         subqueryDepth++;
         try {
             return (ps.getWhere() == null || alwaysTrue(ps.getWhere())) && ps.getHaving() == null
-                    && ps.getLimit() == null && ps.getFetch() == null && (ps.getJoins() == null || ps.getJoins().isEmpty());
+                    && limitsNothing(ps.getLimit()) && ps.getFetch() == null
+                    && (ps.getJoins() == null || ps.getJoins().isEmpty());
         } finally {
             subqueryDepth--;
         }
     }
 
-    /** x IN (SELECT x FROM ...) with the subquery unfiltered: every x qualifies when the subquery reads the same rows. */
-    private boolean sameColumnSelected(InExpression in) {
-        if (!(in.getRightExpression() instanceof Select) || !unfilteredSelect(in.getRightExpression())) {
+    /**
+     * EXISTS (SELECT ... FROM t AS t2 WHERE t2.c = t.c [AND ...]) on the written table t, pairing each row with
+     * itself and filtering nothing else: true for every row whose c is not null.
+     */
+    private boolean matchesItsOwnRow(Expression e) {
+        Select select = e instanceof Select s ? s : null;
+        while (select instanceof ParenthesedSelect ps) {
+            select = ps.getSelect();
+        }
+        if (!(select instanceof PlainSelect ps) || !(ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table copy)
+                || ps.getWhere() == null || ps.getHaving() != null || ps.getLimit() != null || ps.getFetch() != null
+                || (ps.getJoins() != null && !ps.getJoins().isEmpty()) || targetRef == null || targetName == null
+                || !targetName.equals(Names.normalize(copy.getName()))) {
             return false;
         }
-        Select select = (Select) in.getRightExpression();
+        String copyRef = copy.getAlias() != null ? Names.normalize(copy.getAlias().getName()) : Names.normalize(copy.getName());
+        if (copyRef.equals(targetRef)) {
+            return false;
+        }
+        for (Expression c : conjuncts(ps.getWhere())) {
+            boolean selfPair = c instanceof EqualsTo eq && unwrap(eq.getLeftExpression()) instanceof Column l
+                    && unwrap(eq.getRightExpression()) instanceof Column r
+                    && Names.normalize(l.getColumnName()).equals(Names.normalize(r.getColumnName()))
+                    && Set.of(targetRef, copyRef).equals(Set.of(qualifier(l), qualifier(r)));
+            if (!selfPair && !alwaysTrue(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** x IN (SELECT x FROM ...) with the subquery unfiltered: every x qualifies when the subquery reads the same rows. */
+    private boolean sameColumnSelected(Expression leftExpression, Expression subquery) {
+        if (!(subquery instanceof Select) || !unfilteredSelect(subquery)) {
+            return false;
+        }
+        Select select = (Select) subquery;
         while (select instanceof ParenthesedSelect ps) {
             select = ps.getSelect();
         }
         PlainSelect ps = (PlainSelect) select;
-        Expression left = unwrap(in.getLeftExpression());
+        Expression left = unwrap(leftExpression);
         boolean fromTarget = ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table t && targetName != null
                 && targetName.equals(Names.normalize(t.getName()));
         return fromTarget && ps.getSelectItems().size() == 1 && left instanceof Column lc
