@@ -44,7 +44,20 @@ class BeyondTheCorpusEndToEndTest {
             // an empty IN list as ORMs render it: a constant-false WHERE changes nothing and must pass
             "DELETE FROM t WHERE 1 != 1",
             "UPDATE t SET v = 'never' WHERE 1 = 0",
-            "UPDATE t SET v = u.v FROM (VALUES (2, 'b')) AS u(id, v) WHERE u.id = t.id");
+            "UPDATE t SET v = u.v FROM (VALUES (2, 'b')) AS u(id, v) WHERE u.id = t.id",
+            // PostgreSQL syntax JSqlParser lacks, which applications send (found by a hunt with real clients)
+            "SELECT id FROM t ORDER BY id FETCH FIRST ROW ONLY",
+            "SELECT id FROM t ORDER BY id OFFSET 1 ROWS FETCH NEXT ROWS ONLY",
+            "SELECT EXISTS (SELECT FROM t WHERE id = 1)",
+            "SELECT uuid, current FROM (VALUES ('00000000-0000-0000-0000-000000000000'::uuid, 1)) AS x(uuid, current)",
+            "SELECT int, real, numeric FROM (VALUES (1, 2.5, 3)) AS x(int, real, numeric) ORDER BY int",
+            "SELECT count(*) FROM t GROUP BY ROLLUP (v) ORDER BY 1",
+            "SELECT count(*) FROM t GROUP BY DISTINCT v ORDER BY 1",
+            "SELECT v ^@ 'a', v !~~* 'B%', '{\"a\": [1, 3]}'::jsonb @? '$.a[*] ? (@ > 2)', '10.1.2.3'::inet <<= '10.0.0.0/8' FROM t ORDER BY id",
+            "UPDATE ONLY t SET v = v WHERE id = 1",
+            "UPDATE t SET (id, v) = ROW(1, 'a') WHERE id = 1",
+            "SELECT v FROM t ORDER BY v USING >",
+            "SELECT o.id FROM orders o JOIN customers c ON o.customer_id = c.id WHERE o.id = 1 FOR UPDATE OF o FOR SHARE OF c");
 
     /**
      * Unrestricted writes in forms the reference policy names: x = x with the same expression on both sides, and
@@ -58,7 +71,22 @@ class BeyondTheCorpusEndToEndTest {
             "UPDATE t SET v = 'x' WHERE coalesce(NULL, true)",
             "DELETE FROM t WHERE lower('A') = 'a'",
             "DELETE FROM t WHERE random() < 2",
-            "DELETE FROM t USING (VALUES (1)) AS u(x) WHERE u.x = 1");
+            "DELETE FROM t USING (VALUES (1)) AS u(x) WHERE u.x = 1",
+            // found by a review against PostgreSQL 15: each deleted or changed rows before
+            "SELECT E'x' --\n'\\' FROM t WHERE v = '; DELETE FROM t; --'",
+            "EXPLAIN (\"analyze\") DELETE FROM t",
+            "EXPLAIN (U&\"analyze\", COSTS off) DELETE FROM t",
+            "DELETE FROM t WHERE id = t.id",
+            "DELETE FROM t WHERE id BETWEEN id AND id",
+            "DELETE FROM t WHERE id = 1 OR 1::bool",
+            "UPDATE t SET v = 'x' WHERE id = 1 OR 'yes'",
+            "DELETE FROM t WHERE id = 1 OR 1 + 1 = 2",
+            "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t t2 WHERE t2.id = t.id)",
+            "DELETE FROM t USING (SELECT * FROM t) t2 WHERE t.id = t2.id",
+            "DELETE FROM t WHERE id = ANY (SELECT id FROM t)",
+            // and these ran SQL from a string past the denied-functions rule
+            "SELECT position('a' in query_to_xml('select 1', true, true, '')::text)",
+            "SELECT xmlroot(xmlparse(document '<a/>'), version query_to_xml('select 1', true, true, '')::text)");
 
     static PostgresFixture pg;
     static GuardHarness guard;
