@@ -13,6 +13,7 @@ import net.sf.jsqlparser.expression.AnalyticExpression;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.Function;
 import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
 import net.sf.jsqlparser.schema.Column;
 import net.sf.jsqlparser.schema.Table;
 import net.sf.jsqlparser.statement.Statement;
@@ -93,8 +94,23 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             a.accept(this, null);
         } else if (node instanceof PlainSelect p && !visitedSelects.contains(p)) {
             p.accept((net.sf.jsqlparser.statement.select.SelectVisitor<Void>) this, null);
+        } else if (node instanceof Function.KeywordArgument keyword && keyword.getKeyword() != null
+                && keyword.getExpression() instanceof ParenthesedExpressionList<?> list
+                && !SYNTAX_KEYWORDS.contains(keyword.getKeyword().toLowerCase(java.util.Locale.ROOT))) {
+            // xmlroot(x, version f(1)): JSqlParser keeps f as the "keyword" of an argument, (1) as its value
+            List<Expression> args = new ArrayList<>();
+            list.forEach(o -> args.add((Expression) o));
+            calls.add(new Call(List.of(keyword.getKeyword()), args));
         }
     }
+
+    /** Words that stand before a parenthesized argument in SQL's own syntax, which are no calls. */
+    private static final Set<String> SYNTAX_KEYWORDS = Set.of("from", "for", "in", "placing", "similar", "escape",
+            "version", "standalone", "passing", "by", "value", "key", "returning", "format", "encoding", "on", "with",
+            "without", "as", "using", "empty", "error", "null", "absent", "unique", "keys", "wrapper", "quotes",
+            "default", "document", "content", "name", "then", "else", "when", "and", "or", "not", "is", "separator",
+            "order", "limit", "offset", "over", "filter", "within", "respect", "ignore", "nulls", "distinct", "all",
+            "leading", "trailing", "both", "at", "zone", "collate", "cast", "array", "row", "columns", "path");
 
     /** How each table occurrence is used: its marks, or READ. */
     List<Occurrence> accesses() {

@@ -16,12 +16,18 @@ final class ParserInput {
     private static final String PLACEHOLDER = "__pgguard_lit_";
 
     final String text;
+    /**
+     * Whether an operator JSqlParser cannot read was written as || (second attempt only): the tree then says
+     * nothing about what that comparison keeps, so a write's WHERE holding one is no proof of restriction.
+     */
+    final boolean replacedOperators;
     /** The tokens the text was written from (constant lists shortened); string constants numbered in this order. */
     final List<Token> tokens;
     private final List<String> literalValues;
 
-    private ParserInput(String text, List<Token> tokens, List<String> literalValues) {
+    private ParserInput(String text, List<Token> tokens, List<String> literalValues, boolean replacedOperators) {
         this.text = text;
+        this.replacedOperators = replacedOperators;
         this.tokens = tokens;
         this.literalValues = literalValues;
     }
@@ -38,6 +44,7 @@ final class ParserInput {
     static ParserInput of(List<Token> allTokens, boolean quoteAliases) {
         List<Token> tokens = LiteralListCompactor.compact(allTokens);
         StringBuilder b = new StringBuilder();
+        boolean replaced = false;
         List<String> values = new ArrayList<>();
         java.util.ArrayDeque<Boolean> castParens = new java.util.ArrayDeque<>();
         Token previous = null;
@@ -76,6 +83,7 @@ final class ParserInput {
             }
             boolean lenientOperator = quoteAliases && t.type() == TokenType.OPERATOR && !PARSER_OPERATORS.contains(t.text());
             if (lenientOperator) {
+                replaced = true;
                 // An operator JSqlParser cannot read (@?, <<=, -|-, ^@, |/...) stands in as ||; a prefix one goes. The
                 // operator itself decides nothing the rules look at, and its operands stay.
                 if (!prefixPosition(previous)) {
@@ -115,7 +123,7 @@ final class ParserInput {
         if (previous != null && previous.isKeyword("select")) {
             b.append(" NULL");
         }
-        return new ParserInput(b.toString(), tokens, List.copyOf(values));
+        return new ParserInput(b.toString(), tokens, List.copyOf(values), replaced);
     }
 
     /**

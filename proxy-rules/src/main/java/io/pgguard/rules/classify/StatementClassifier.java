@@ -189,6 +189,10 @@ public final class StatementClassifier {
         recordWrites(collector, b, searchPath);
         recordCalls(collector, input, b, searchPath);
         recordCallsTheParserDid(tokens, collector, b, searchPath);
+        if (input.replacedOperators && collector.writes.stream().anyMatch(w -> w.where() != WhereStatus.NOT_APPLICABLE)) {
+            b.unknown("an UPDATE, DELETE or MERGE whose statement uses an operator the SQL parser cannot read: "
+                    + "PgGuard cannot tell which rows it changes");
+        }
         if (statement instanceof Select select && b.kind == CommandKind.SELECT) {
             b.limit = literalLimit(select);
             if (topLevel && !tableShorthand) {
@@ -379,9 +383,11 @@ public final class StatementClassifier {
      */
     private void recordCallsTheParserDid(List<Token> tokens, AstFactsCollector collector, FactsBuilder b,
             List<String> searchPath) {
-        Set<String> parsed = new HashSet<>();
+        // A name counts once for each call of it the tree holds: set_config may be allowed in one call and change
+        // the role in another that JSqlParser made something else.
+        java.util.Map<String, Integer> parsed = new java.util.HashMap<>();
         for (AstFactsCollector.Call call : collector.calls) {
-            parsed.add(Names.normalize(call.nameParts().get(call.nameParts().size() - 1)));
+            parsed.merge(Names.normalize(call.nameParts().get(call.nameParts().size() - 1)), 1, Integer::sum);
         }
         for (int i = 0; i + 1 < tokens.size(); i++) {
             Token t = tokens.get(i);
@@ -390,7 +396,7 @@ public final class StatementClassifier {
                 continue;
             }
             String name = t.value();
-            if (!(FunctionCatalog.isDenied(name) || name.equals("set_config")) || parsed.contains(name)) {
+            if (!(FunctionCatalog.isDenied(name) || name.equals("set_config"))) {
                 continue;
             }
             boolean qualified = i >= 2 && tokens.get(i - 1).type() == TokenType.DOT
@@ -399,8 +405,12 @@ public final class StatementClassifier {
             if (namesARelation(tokens, first, i + 1)) {
                 continue;
             }
+            int inTree = parsed.getOrDefault(name, 0);
+            if (inTree > 0) {
+                parsed.put(name, inTree - 1); // this occurrence is one the tree holds
+                continue;
+            }
             judgeCall(qualified ? tokens.get(i - 2).value() : null, name, List.of(), b, searchPath);
-            parsed.add(name);
         }
     }
 
@@ -412,6 +422,9 @@ public final class StatementClassifier {
                 if (before.isKeyword(keyword)) {
                     return true;
                 }
+            }
+            if (aliasAfterAFromItem(tokens, first)) {
+                return true; // FROM t lo_x(a, b): an alias without AS, with column names
             }
         }
         int depth = 0;
@@ -430,6 +443,22 @@ public final class StatementClassifier {
         }
         Token afterAs = tokens.get(close + 2);
         return afterAs.type() == TokenType.LPAREN || afterAs.isKeyword("materialized") || afterAs.isKeyword("not");
+    }
+
+    /** Whether the name at {@code at} follows FROM or JOIN and a table's (possibly qualified) name. */
+    private static boolean aliasAfterAFromItem(List<Token> tokens, int at) {
+        int k = at - 1;
+        if (k < 0 || !isName(tokens.get(k))) {
+            return false;
+        }
+        while (k >= 2 && tokens.get(k - 1).type() == TokenType.DOT && isName(tokens.get(k - 2))) {
+            k -= 2;
+        }
+        return k >= 1 && (tokens.get(k - 1).isKeyword("from") || tokens.get(k - 1).isKeyword("join"));
+    }
+
+    private static boolean isName(Token t) {
+        return t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT;
     }
 
     /** Judges one call; shared with the fallback (CALL) path. {@code literalArgs} holds string constants or null. */

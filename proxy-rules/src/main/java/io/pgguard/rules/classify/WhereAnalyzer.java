@@ -173,11 +173,22 @@ final class WhereAnalyzer {
         return alwaysTrue(e) || !mentionsColumnOf(e, writtenRef) && !holdsParameter(e) && !alwaysFalse(e);
     }
 
+    /**
+     * Whether a client's parameter is in the expression. A literal that value-shape sharing turned into a
+     * parameter ({@link io.pgguard.rules.lex.ValueLiterals#SUBSTITUTED_BASE} and up) is a constant, not one.
+     */
     private static boolean holdsParameter(Expression e) {
         boolean[] found = {false};
-        AstDeepWalk.forEachNode(e, node -> found[0] |= node instanceof JdbcParameter || node instanceof JdbcNamedParameter);
+        AstDeepWalk.forEachNode(e, node -> found[0] |= node instanceof JdbcNamedParameter
+                || node instanceof JdbcParameter p && (p.getIndex() == null
+                        || p.getIndex() <= io.pgguard.rules.lex.ValueLiterals.SUBSTITUTED_BASE));
         return found[0];
     }
+
+    /** SQL's value functions written without parentheses, which JSqlParser reads as columns. */
+    private static final Set<String> VALUE_FUNCTIONS = Set.of("current_user", "session_user", "user", "current_role",
+            "system_user", "current_catalog", "current_schema", "current_date", "current_time", "current_timestamp",
+            "localtime", "localtimestamp");
 
     /** x IN (a, x, b): true for every row where x is not null. */
     private boolean listHoldsItsLeft(InExpression in) {
@@ -433,9 +444,10 @@ final class WhereAnalyzer {
         @Override
         public <S> Void visit(Column column, S context) {
             String qualifier = qualifier(column);
-            boolean booleanWord = qualifier.isEmpty() && (column.getColumnName().equalsIgnoreCase("true")
-                    || column.getColumnName().equalsIgnoreCase("false"));
-            found |= !booleanWord && (targetRef == null || qualifier.isEmpty() || qualifier.equals(targetRef));
+            String name = column.getColumnName().toLowerCase(Locale.ROOT);
+            boolean notAColumn = qualifier.isEmpty() && !column.getColumnName().startsWith("\"")
+                    && (name.equals("true") || name.equals("false") || VALUE_FUNCTIONS.contains(name));
+            found |= !notAColumn && (targetRef == null || qualifier.isEmpty() || qualifier.equals(targetRef));
             return null;
         }
 

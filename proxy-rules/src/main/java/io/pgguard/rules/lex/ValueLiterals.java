@@ -20,6 +20,12 @@ public final class ValueLiterals {
             "like", "ilike", "between", "case", "when", "then", "else", "end", "select", "where", "on", "limit",
             "offset", "values", "set", "by", "having", "returning", "distinct");
 
+    /**
+     * The literals of a shape become $100001, $100002...: above PostgreSQL's 65,535 parameters, so the rules tell
+     * a value that was written into the text (a constant for the whole statement) from a client's parameter.
+     */
+    public static final int SUBSTITUTED_BASE = 100_000;
+
     private ValueLiterals() {}
 
     /** The text with value literals replaced by fresh $n parameters, or null when it has none (or is not DML). */
@@ -40,7 +46,7 @@ public final class ValueLiterals {
         if (spans.isEmpty()) {
             return null;
         }
-        int next = highestParameter(tokens) + 1;
+        int next = Math.max(highestParameter(tokens), SUBSTITUTED_BASE) + 1;
         StringBuilder out = new StringBuilder(sql.length());
         int copied = 0;
         for (int[] span : spans) {

@@ -33,6 +33,6 @@ class ValueLiteralsTest {
     @ValueSource(strings = {"SELECT * FROM t WHERE id = 1", "UPDATE t SET v = v+1 WHERE id = $1"})
     void literalsBecomeFreshParameters(String sql) {
         String shape = ValueLiterals.parameterize(sql, true);
-        assertEquals(sql.replace("= 1", "= $1").replace("v+1", "v+$2"), shape);
+        assertEquals(sql.replace("= 1", "= $100001").replace("v+1", "v+$100001"), shape);
     }
 }

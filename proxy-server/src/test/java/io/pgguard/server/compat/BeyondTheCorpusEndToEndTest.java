@@ -84,6 +84,11 @@ class BeyondTheCorpusEndToEndTest {
             "DELETE FROM t WHERE EXISTS (SELECT 1 FROM t t2 WHERE t2.id = t.id)",
             "DELETE FROM t USING (SELECT * FROM t) t2 WHERE t.id = t2.id",
             "DELETE FROM t WHERE id = ANY (SELECT id FROM t)",
+            "DELETE FROM t WHERE t *>= t",
+            "DELETE FROM t WHERE id = 5 OR v ~>=~ v",
+            "DELETE FROM t WHERE id = 1 OR current_date > '2000-01-01'",
+            "DELETE FROM t WHERE id = 1 OR current_user = 'app_rw'",
+            "DELETE FROM t WHERE id = 1 OR (1) IN (1)",
             // and these ran SQL from a string past the denied-functions rule
             "SELECT position('a' in query_to_xml('select 1', true, true, '')::text)",
             "SELECT xmlroot(xmlparse(document '<a/>'), version query_to_xml('select 1', true, true, '')::text)");
