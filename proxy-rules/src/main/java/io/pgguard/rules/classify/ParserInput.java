@@ -70,9 +70,17 @@ final class ParserInput {
                 continue;
             }
             if (isDroppedForTheParser(tokens, i)) { // PostgreSQL syntax JSqlParser lacks, which no rule looks at
-                if (tokens.get(i).isKeyword("using")) {
-                    i++; // ORDER BY x USING <op>: the operator goes too
+                if (tokens.get(i).isKeyword("using") || tokens.get(i).isKeyword("as")) {
+                    i++; // ORDER BY x USING <op>, JOIN ... USING (c) AS alias: the operator or alias goes too
                 }
+                continue;
+            }
+            if (tableQuery(tokens, i)) { // (TABLE t), UNION TABLE t: the query SELECT * FROM t
+                if (previous != null && previous.end() != t.start()) {
+                    b.append(' ');
+                }
+                b.append("SELECT * FROM");
+                previous = t;
                 continue;
             }
             if (noSelectList(previous, t)) {
@@ -189,7 +197,57 @@ final class ParserInput {
         if (t.isKeyword("distinct") || t.isKeyword("all")) {
             return before.isKeyword("by") && i >= 2 && tokens.get(i - 2).isKeyword("group");
         }
+        if (isName(t) && before.type() == TokenType.LPAREN && i >= 2 && tokens.get(i - 2).isKeyword("over")) {
+            // OVER (w ORDER BY ...): a named window refined; which rows a window frames no rule looks at
+            return after.isKeyword("order") || after.isKeyword("partition") || after.isKeyword("rows")
+                    || after.isKeyword("range") || after.isKeyword("groups");
+        }
+        if (t.isKeyword("as") && before.type() == TokenType.RPAREN && isName(after)) {
+            // JOIN u USING (id) AS j: a list of column names, not DELETE ... USING (SELECT ...) AS s
+            int open = openingParen(tokens, i - 1);
+            return open > 0 && tokens.get(open - 1).isKeyword("using") && onlyNames(tokens, open + 1, i - 1);
+        }
         return false;
+    }
+
+    /** Whether tokens [from, to) are names separated by commas, and there is at least one. */
+    private static boolean onlyNames(List<Token> tokens, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int k = from; k < to; k++) {
+            boolean expected = (k - from) % 2 == 0 ? isName(tokens.get(k)) : tokens.get(k).type() == TokenType.COMMA;
+            if (!expected) {
+                return false;
+            }
+        }
+        return (to - from) % 2 == 1;
+    }
+
+    /** The index of the '(' that the ')' at {@code close} closes, or -1. */
+    private static int openingParen(List<Token> tokens, int close) {
+        int depth = 0;
+        for (int k = close; k >= 0; k--) {
+            TokenType type = tokens.get(k).type();
+            if (type == TokenType.RPAREN) {
+                depth++;
+            } else if (type == TokenType.LPAREN && --depth == 0) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** TABLE name as a query of its own inside a statement: after '(' or a set operation. */
+    private static boolean tableQuery(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("table") || i == 0 || i + 1 >= tokens.size() || !isName(tokens.get(i + 1))) {
+            return false;
+        }
+        Token before = tokens.get(i - 1);
+        return before.type() == TokenType.LPAREN || before.isKeyword("union") || before.isKeyword("intersect")
+                || before.isKeyword("except") || (before.isKeyword("all") || before.isKeyword("distinct")) && i >= 2
+                        && (tokens.get(i - 2).isKeyword("union") || tokens.get(i - 2).isKeyword("intersect")
+                                || tokens.get(i - 2).isKeyword("except"));
     }
 
     /**
