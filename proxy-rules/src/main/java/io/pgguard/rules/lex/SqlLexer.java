@@ -16,6 +16,12 @@ public final class SqlLexer {
     private final boolean standardConformingStrings;
     private final List<Token> tokens = new ArrayList<>();
     private int pos;
+    /**
+     * Bytes from E'' escapes (\xC3, \303) not yet decoded: PostgreSQL puts such an escape's byte into the string
+     * as it is, so several make one character in the server's encoding, taken to be UTF8 here.
+     */
+    private byte[] pendingBytes = new byte[8];
+    private int pendingLength;
 
     private SqlLexer(String sql, boolean standardConformingStrings) {
         this.sql = sql;
@@ -164,7 +170,32 @@ public final class SqlLexer {
         while (continuationFollows()) {
             readQuotedBody(value, backslashEscapes, start);
         }
+        flushBytes(value, start);
         add(TokenType.STRING, start, value.toString(), kind);
+    }
+
+    /** Decodes the escapes' pending bytes as UTF8 onto {@code value}; bytes that are no UTF8 fail, as on the server. */
+    private void flushBytes(StringBuilder value, int start) throws LexException {
+        if (pendingLength == 0) {
+            return;
+        }
+        try {
+            value.append(java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(pendingBytes, 0, pendingLength)));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new LexException("invalid byte sequence for encoding UTF8 in an escape", start);
+        } finally {
+            pendingLength = 0;
+        }
+    }
+
+    private void appendByte(int b) {
+        if (pendingLength == pendingBytes.length) {
+            pendingBytes = java.util.Arrays.copyOf(pendingBytes, pendingLength * 2);
+        }
+        pendingBytes[pendingLength++] = (byte) b;
     }
 
     private void readQuotedBody(StringBuilder value, boolean backslashEscapes, int start) throws LexException {
@@ -176,6 +207,7 @@ public final class SqlLexer {
             char c = sql.charAt(pos);
             if (c == '\'') {
                 if (at(pos + 1) == '\'') {
+                    flushBytes(value, start);
                     value.append('\'');
                     pos += 2;
                     continue;
@@ -187,6 +219,7 @@ public final class SqlLexer {
                 pos = decodeBackslashEscape(value, pos, start);
                 continue;
             }
+            flushBytes(value, start); // (the closing quote leaves them: a continued literal may finish a character)
             value.append(c);
             pos++;
         }
@@ -197,6 +230,9 @@ public final class SqlLexer {
         char e = at(p + 1);
         if (p + 1 >= sql.length()) {
             throw new LexException("unterminated quoted string", start);
+        }
+        if (!(e == 'x' || e >= '0' && e <= '7')) {
+            flushBytes(value, start);
         }
         switch (e) {
             case 'b': value.append('\b'); return p + 2;
@@ -227,8 +263,17 @@ public final class SqlLexer {
             throw new LexException("invalid escape sequence", p);
         }
         if (n == 0) { // "\x" with no hex digit is just "x"
+            flushBytes(value, p);
             value.append('x');
             return p;
+        }
+        if (radix == 8 || max == 2) { // \ooo and \xhh are one byte each
+            int b = code & 0xFF;
+            if (b == 0) {
+                throw new LexException("invalid byte sequence for encoding UTF8: 0x00", p);
+            }
+            appendByte(b);
+            return p + n;
         }
         value.appendCodePoint(Math.max(0, Math.min(code, Character.MAX_CODE_POINT)));
         return p + n;
@@ -236,9 +281,9 @@ public final class SqlLexer {
 
     /**
      * After a closing quote: PostgreSQL's {@code whitespace_with_newline} then another quote continues the literal.
-     * Before the first newline only spaces, tabs, form feeds and -- comments may come (a -- comment runs up to that
-     * newline); after it any whitespace, and -- comments each ended by a newline. A block comment anywhere ends the
-     * literal.
+     * Before the first newline only spaces, tabs, form feeds, vertical tabs (PostgreSQL 16 on; 15 refuses a vertical
+     * tab anywhere) and -- comments may come (a -- comment runs up to that newline); after it any whitespace, and --
+     * comments each ended by a newline. A block comment anywhere ends the literal.
      */
     private boolean continuationFollows() {
         int p = pos;
@@ -249,7 +294,7 @@ public final class SqlLexer {
             } else if (c == '\n' || c == '\r') {
                 p++;
                 break;
-            } else if (c == ' ' || c == '\t' || c == '\f') {
+            } else if (c == ' ' || c == '\t' || c == '\f' || c == 0x0B) {
                 p++;
             } else if (c == '-' && at(p + 1) == '-') {
                 p = endOfLineComment(p);
@@ -352,15 +397,21 @@ public final class SqlLexer {
         if (p + 7 <= sql.length() && sql.regionMatches(true, p, "uescape", 0, 7)
                 && !isIdentCont(at(p + 7))) {
             p = skipGap(p + 7);
-            if (at(p) == '\'' && at(p + 2) == '\'' && p + 2 < sql.length()) {
-                char c = at(p + 1);
-                if (isSpace(c) || c == '\'' || c == '"' || c == '+' || isHexDigit(c)) {
-                    throw new LexException("invalid Unicode escape character", p);
-                }
-                pos = p + 3;
-                return c;
+            // Any string constant ('!', E'!', $$!$$...) of one character, read as the lexer reads every string.
+            int before = tokens.size();
+            pos = p;
+            if (p < sql.length()) {
+                lexToken(sql.charAt(p));
             }
-            throw new LexException("UESCAPE must be followed by a simple string literal", p);
+            Token escape = tokens.size() == before + 1 ? tokens.remove(before) : null;
+            if (escape == null || escape.type() != TokenType.STRING || escape.value().length() != 1) {
+                throw new LexException("UESCAPE must be followed by a simple string literal", p);
+            }
+            char c = escape.value().charAt(0);
+            if (isSpace(c) || c == '\'' || c == '"' || c == '+' || isHexDigit(c)) {
+                throw new LexException("invalid Unicode escape character", p);
+            }
+            return c;
         }
         pos = save;
         return '\\';

@@ -59,14 +59,23 @@ public final class StatementSplitter {
         return new LexedScript(sql, List.copyOf(statements), null);
     }
 
-    /** Follows BEGIN ATOMIC ... END nesting (with CASE ... END inside) in CREATE FUNCTION/PROCEDURE, as psql does. */
+    /**
+     * Follows BEGIN ATOMIC ... END nesting (with CASE ... END inside) in CREATE FUNCTION/PROCEDURE, as the server's
+     * grammar reads it.
+     */
     private static int trackAtomicBody(List<Token> tokens, int from, int i, int atomicDepth) {
         Token t = tokens.get(i);
         if (atomicDepth == 0) {
             boolean begins = t.isKeyword("begin") && i + 1 < tokens.size() && tokens.get(i + 1).isKeyword("atomic");
             return begins && isCreateRoutine(tokens, from) ? 1 : 0;
         }
-        if (t.isKeyword("begin") || t.isKeyword("case")) {
+        // The body holds statements, never another block: BEGIN there is a name (SELECT 1 AS begin). CASE and END
+        // count unless they are a column's name (AS end, r.case), which PostgreSQL's grammar allows.
+        Token before = tokens.get(i - 1);
+        if (before.type() == TokenType.DOT || before.isKeyword("as")) {
+            return atomicDepth;
+        }
+        if (t.isKeyword("case")) {
             return atomicDepth + 1;
         }
         if (t.isKeyword("end")) {
