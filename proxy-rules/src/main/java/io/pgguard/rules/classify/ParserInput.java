@@ -175,8 +175,9 @@ final class ParserInput {
 
     /**
      * Tokens left out of the parser's text: ONLY before a written or read table (UPDATE ONLY t, DELETE FROM ONLY t),
-     * ROW before a row constructor after = (SET (a, b) = ROW(1, 2)), USING and its operator in an ORDER BY, and
-     * DISTINCT or ALL right after GROUP BY.
+     * ROW before a row constructor after = (SET (a, b) = ROW(1, 2)), USING and its operator in an ORDER BY,
+     * DISTINCT or ALL right after GROUP BY, the window name in OVER (w ORDER BY ...), and AS with its alias after
+     * JOIN ... USING (columns).
      */
     private static boolean isDroppedForTheParser(List<Token> tokens, int i) {
         Token t = tokens.get(i);

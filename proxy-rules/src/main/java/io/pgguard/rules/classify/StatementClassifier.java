@@ -15,7 +15,6 @@ import io.pgguard.rules.lex.SqlRedactor;
 import io.pgguard.rules.lex.Token;
 import io.pgguard.rules.lex.TokenType;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -376,8 +375,9 @@ public final class StatementClassifier {
 
     /**
      * A safety net under the parser for the functions that must never run: a denied function's name or set_config
-     * followed by '(' in the text is judged as a call (its arguments unknown) when JSqlParser's tree holds no call
-     * of that name. JSqlParser may turn a call into something else: in {@code xmlroot(x, version pg_read_file('f'))}
+     * followed by '(' in the text is judged as a call (its arguments unknown) where JSqlParser's tree holds fewer
+     * calls of that name than the text. JSqlParser may turn a call into something else: in
+     * {@code xmlroot(x, version pg_read_file('f'))}
      * it keeps pg_read_file as a keyword of xmlroot. Not where the name is a table's or a CTE's with a column list
      * ({@code INSERT INTO lo_items (a)}, {@code WITH lo_x(a) AS (...)}).
      */
