@@ -110,7 +110,7 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             "without", "as", "using", "empty", "error", "null", "absent", "unique", "keys", "wrapper", "quotes",
             "default", "document", "content", "name", "then", "else", "when", "and", "or", "not", "is", "separator",
             "order", "limit", "offset", "over", "filter", "within", "respect", "ignore", "nulls", "distinct", "all",
-            "leading", "trailing", "both", "at", "zone", "collate", "cast", "array", "row", "columns", "path");
+            "leading", "trailing", "both", "at", "zone", "collate", "cast", "array", "row", "columns", "path", "ref");
 
     /** How each table occurrence is used: its marks, or READ. */
     List<Occurrence> accesses() {

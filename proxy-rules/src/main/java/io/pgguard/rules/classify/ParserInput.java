@@ -21,13 +21,16 @@ final class ParserInput {
      * nothing about what that comparison keeps, so a write's WHERE holding one is no proof of restriction.
      */
     final boolean replacedOperators;
+    /** Indexes in {@link #tokens} of the operators written as ||. */
+    final List<Integer> replacedOperatorAt;
     /** The tokens the text was written from (constant lists shortened); string constants numbered in this order. */
     final List<Token> tokens;
     private final List<String> literalValues;
 
-    private ParserInput(String text, List<Token> tokens, List<String> literalValues, boolean replacedOperators) {
+    private ParserInput(String text, List<Token> tokens, List<String> literalValues, List<Integer> replacedOperatorAt) {
         this.text = text;
-        this.replacedOperators = replacedOperators;
+        this.replacedOperators = !replacedOperatorAt.isEmpty();
+        this.replacedOperatorAt = replacedOperatorAt;
         this.tokens = tokens;
         this.literalValues = literalValues;
     }
@@ -44,7 +47,7 @@ final class ParserInput {
     static ParserInput of(List<Token> allTokens, boolean quoteAliases) {
         List<Token> tokens = LiteralListCompactor.compact(allTokens);
         StringBuilder b = new StringBuilder();
-        boolean replaced = false;
+        List<Integer> replaced = new ArrayList<>();
         List<String> values = new ArrayList<>();
         java.util.ArrayDeque<Boolean> castParens = new java.util.ArrayDeque<>();
         Token previous = null;
@@ -70,8 +73,8 @@ final class ParserInput {
                 continue;
             }
             if (isDroppedForTheParser(tokens, i)) { // PostgreSQL syntax JSqlParser lacks, which no rule looks at
-                if (tokens.get(i).isKeyword("using") || tokens.get(i).isKeyword("as")) {
-                    i++; // ORDER BY x USING <op>, JOIN ... USING (c) AS alias: the operator or alias goes too
+                if (tokens.get(i).isKeyword("using")) {
+                    i++; // ORDER BY x USING <op>: the operator goes too
                 }
                 continue;
             }
@@ -91,7 +94,7 @@ final class ParserInput {
             }
             boolean lenientOperator = quoteAliases && t.type() == TokenType.OPERATOR && !PARSER_OPERATORS.contains(t.text());
             if (lenientOperator) {
-                replaced = true;
+                replaced.add(i);
                 // An operator JSqlParser cannot read (@?, <<=, -|-, ^@, |/...) stands in as ||; a prefix one goes. The
                 // operator itself decides nothing the rules look at, and its operands stay.
                 if (!prefixPosition(previous)) {
@@ -131,7 +134,7 @@ final class ParserInput {
         if (previous != null && previous.isKeyword("select")) {
             b.append(" NULL");
         }
-        return new ParserInput(b.toString(), tokens, List.copyOf(values), replaced);
+        return new ParserInput(b.toString(), tokens, List.copyOf(values), List.copyOf(replaced));
     }
 
     /**
@@ -176,8 +179,8 @@ final class ParserInput {
     /**
      * Tokens left out of the parser's text: ONLY before a written or read table (UPDATE ONLY t, DELETE FROM ONLY t),
      * ROW before a row constructor after = (SET (a, b) = ROW(1, 2)), USING and its operator in an ORDER BY,
-     * DISTINCT or ALL right after GROUP BY, the window name in OVER (w ORDER BY ...), and AS with its alias after
-     * JOIN ... USING (columns).
+     * DISTINCT or ALL right after GROUP BY, and the window name in OVER (w ORDER BY ...). (Never an alias: a write's
+     * rules follow aliases back to the tables they name.)
      */
     private static boolean isDroppedForTheParser(List<Token> tokens, int i) {
         Token t = tokens.get(i);
@@ -203,40 +206,7 @@ final class ParserInput {
             return after.isKeyword("order") || after.isKeyword("partition") || after.isKeyword("rows")
                     || after.isKeyword("range") || after.isKeyword("groups");
         }
-        if (t.isKeyword("as") && before.type() == TokenType.RPAREN && isName(after)) {
-            // JOIN u USING (id) AS j: a list of column names, not DELETE ... USING (SELECT ...) AS s
-            int open = openingParen(tokens, i - 1);
-            return open > 0 && tokens.get(open - 1).isKeyword("using") && onlyNames(tokens, open + 1, i - 1);
-        }
         return false;
-    }
-
-    /** Whether tokens [from, to) are names separated by commas, and there is at least one. */
-    private static boolean onlyNames(List<Token> tokens, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int k = from; k < to; k++) {
-            boolean expected = (k - from) % 2 == 0 ? isName(tokens.get(k)) : tokens.get(k).type() == TokenType.COMMA;
-            if (!expected) {
-                return false;
-            }
-        }
-        return (to - from) % 2 == 1;
-    }
-
-    /** The index of the '(' that the ')' at {@code close} closes, or -1. */
-    private static int openingParen(List<Token> tokens, int close) {
-        int depth = 0;
-        for (int k = close; k >= 0; k--) {
-            TokenType type = tokens.get(k).type();
-            if (type == TokenType.RPAREN) {
-                depth++;
-            } else if (type == TokenType.LPAREN && --depth == 0) {
-                return k;
-            }
-        }
-        return -1;
     }
 
     /** TABLE name as a query of its own inside a statement: after '(' or a set operation. */

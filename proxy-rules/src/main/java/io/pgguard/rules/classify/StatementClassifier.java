@@ -188,8 +188,9 @@ public final class StatementClassifier {
         recordWrites(collector, b, searchPath);
         recordCalls(collector, input, b, searchPath);
         recordCallsTheParserDid(tokens, collector, b, searchPath);
-        if (input.replacedOperators && collector.writes.stream().anyMatch(w -> w.where() != WhereStatus.NOT_APPLICABLE)) {
-            b.unknown("an UPDATE, DELETE or MERGE whose statement uses an operator the SQL parser cannot read: "
+        if (input.replacedOperators && collector.writes.stream().anyMatch(w -> w.where() != WhereStatus.NOT_APPLICABLE)
+                && replacedInACondition(input)) {
+            b.unknown("an UPDATE, DELETE or MERGE whose conditions use an operator the SQL parser cannot read: "
                     + "PgGuard cannot tell which rows it changes");
         }
         if (statement instanceof Select select && b.kind == CommandKind.SELECT) {
@@ -443,6 +444,40 @@ public final class StatementClassifier {
         }
         Token afterAs = tokens.get(close + 2);
         return afterAs.type() == TokenType.LPAREN || afterAs.isKeyword("materialized") || afterAs.isKeyword("not");
+    }
+
+    /**
+     * Whether an operator was replaced for the parser in what decides a write's rows: after the statement's
+     * top-level WHERE (or a MERGE's ON) and before its RETURNING. One in SET's values or in RETURNING decides none.
+     */
+    private static boolean replacedInACondition(ParserInput input) {
+        List<Token> tokens = input.tokens;
+        boolean merge = !tokens.isEmpty() && tokens.get(0).isKeyword("merge");
+        int from = -1;
+        int to = tokens.size();
+        int depth = 0;
+        for (int k = 0; k < tokens.size(); k++) {
+            Token t = tokens.get(k);
+            if (t.type() == TokenType.LPAREN) {
+                depth++;
+            } else if (t.type() == TokenType.RPAREN) {
+                depth--;
+            } else if (depth == 0 && from < 0 && (merge ? t.isKeyword("on") : t.isKeyword("where"))) {
+                from = k;
+            } else if (depth == 0 && from >= 0 && t.isKeyword("returning")) {
+                to = k;
+                break;
+            }
+        }
+        if (from < 0) {
+            return false;
+        }
+        for (int at : input.replacedOperatorAt) {
+            if (at > from && at < to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the name at {@code at} follows FROM or JOIN and a table's (possibly qualified) name. */
