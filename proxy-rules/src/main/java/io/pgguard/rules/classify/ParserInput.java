@@ -294,7 +294,7 @@ final class ParserInput {
         return k;
     }
 
-    private static boolean isName(Token t) {
+    static boolean isName(Token t) {
         return t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT;
     }
 

@@ -392,16 +392,14 @@ public final class StatementClassifier {
         }
         for (int i = 0; i + 1 < tokens.size(); i++) {
             Token t = tokens.get(i);
-            if (!(t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT)
-                    || tokens.get(i + 1).type() != TokenType.LPAREN) {
+            if (!ParserInput.isName(t) || tokens.get(i + 1).type() != TokenType.LPAREN) {
                 continue;
             }
             String name = t.value();
             if (!(FunctionCatalog.isDenied(name) || name.equals("set_config"))) {
                 continue;
             }
-            boolean qualified = i >= 2 && tokens.get(i - 1).type() == TokenType.DOT
-                    && (tokens.get(i - 2).type() == TokenType.IDENT || tokens.get(i - 2).type() == TokenType.QUOTED_IDENT);
+            boolean qualified = i >= 2 && tokens.get(i - 1).type() == TokenType.DOT && ParserInput.isName(tokens.get(i - 2));
             int first = qualified ? i - 2 : i;
             if (namesARelation(tokens, first, i + 1)) {
                 continue;
@@ -428,17 +426,7 @@ public final class StatementClassifier {
                 return true; // FROM t lo_x(a, b): an alias without AS, with column names
             }
         }
-        int depth = 0;
-        int close = -1;
-        for (int k = paren; k < tokens.size(); k++) {
-            TokenType type = tokens.get(k).type();
-            if (type == TokenType.LPAREN) {
-                depth++;
-            } else if (type == TokenType.RPAREN && --depth == 0) {
-                close = k;
-                break;
-            }
-        }
+        int close = new TokenCursor(tokens, paren).matchingParen(paren);
         if (close < 0 || close + 2 >= tokens.size() || !tokens.get(close + 1).isKeyword("as")) {
             return false;
         }
@@ -483,18 +471,15 @@ public final class StatementClassifier {
     /** Whether the name at {@code at} follows FROM or JOIN and a table's (possibly qualified) name. */
     private static boolean aliasAfterAFromItem(List<Token> tokens, int at) {
         int k = at - 1;
-        if (k < 0 || !isName(tokens.get(k))) {
+        if (k < 0 || !ParserInput.isName(tokens.get(k))) {
             return false;
         }
-        while (k >= 2 && tokens.get(k - 1).type() == TokenType.DOT && isName(tokens.get(k - 2))) {
+        while (k >= 2 && tokens.get(k - 1).type() == TokenType.DOT && ParserInput.isName(tokens.get(k - 2))) {
             k -= 2;
         }
         return k >= 1 && (tokens.get(k - 1).isKeyword("from") || tokens.get(k - 1).isKeyword("join"));
     }
 
-    private static boolean isName(Token t) {
-        return t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT;
-    }
 
     /** Judges one call; shared with the fallback (CALL) path. {@code literalArgs} holds string constants or null. */
     void judgeCall(String schema, String name, List<String> literalArgs, FactsBuilder b,

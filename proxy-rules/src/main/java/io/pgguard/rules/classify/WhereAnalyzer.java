@@ -508,12 +508,18 @@ final class WhereAnalyzer {
         return c.getTable() == null || c.getTable().getName() == null ? "" : Names.normalize(c.getTable().getName());
     }
 
-    /** EXISTS (SELECT ... FROM x) with no WHERE, HAVING or LIMIT is true for every row once x has a row. */
-    private boolean unfilteredSelect(Expression e) {
+    /** The query inside a subquery's parentheses, however many; null when {@code e} is no subquery. */
+    private static Select innerSelect(Expression e) {
         Select select = e instanceof Select s ? s : null;
         while (select instanceof ParenthesedSelect ps) {
             select = ps.getSelect();
         }
+        return select;
+    }
+
+    /** EXISTS (SELECT ... FROM x) with no WHERE, HAVING or LIMIT is true for every row once x has a row. */
+    private boolean unfilteredSelect(Expression e) {
+        Select select = innerSelect(e);
         if (!(select instanceof PlainSelect ps)) {
             return false;
         }
@@ -532,10 +538,7 @@ final class WhereAnalyzer {
      * itself and filtering nothing else: true for every row whose c is not null.
      */
     private boolean matchesItsOwnRow(Expression e) {
-        Select select = e instanceof Select s ? s : null;
-        while (select instanceof ParenthesedSelect ps) {
-            select = ps.getSelect();
-        }
+        Select select = innerSelect(e);
         if (!(select instanceof PlainSelect ps) || !(ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table copy)
                 || ps.getWhere() == null || ps.getHaving() != null || ps.getLimit() != null || ps.getFetch() != null
                 || (ps.getJoins() != null && !ps.getJoins().isEmpty()) || targetRef == null || targetName == null
@@ -563,10 +566,7 @@ final class WhereAnalyzer {
         if (!(subquery instanceof Select) || !unfilteredSelect(subquery)) {
             return false;
         }
-        Select select = (Select) subquery;
-        while (select instanceof ParenthesedSelect ps) {
-            select = ps.getSelect();
-        }
+        Select select = innerSelect(subquery);
         PlainSelect ps = (PlainSelect) select;
         Expression left = unwrap(leftExpression);
         boolean fromTarget = ps.getFromItem() instanceof net.sf.jsqlparser.schema.Table t && targetName != null

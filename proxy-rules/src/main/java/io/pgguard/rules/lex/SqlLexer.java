@@ -75,9 +75,7 @@ public final class SqlLexer {
     }
 
     private void skipLineComment() {
-        while (pos < sql.length() && sql.charAt(pos) != '\n' && sql.charAt(pos) != '\r') {
-            pos++;
-        }
+        pos = endOfLineComment(pos);
     }
 
     /** PostgreSQL block comments nest: every /* needs its own closing star-slash. */
@@ -423,9 +421,7 @@ public final class SqlLexer {
             if (isSpace(c)) {
                 p++;
             } else if (c == '-' && at(p + 1) == '-') {
-                while (p < sql.length() && sql.charAt(p) != '\n' && sql.charAt(p) != '\r') {
-                    p++;
-                }
+                p = endOfLineComment(p);
             } else if (c == '/' && at(p + 1) == '*') {
                 int save = pos;
                 pos = p;
