@@ -25,6 +25,10 @@
 #   PGGUARD_JAR [<repo>/proxy-server/target/pgguard.jar], built with ./mvnw when missing (REBUILD=1 forces)
 #   LAT1_DURATION [10] s per 1-client latency run   IDLE_CONNS [500] idle connections for the memory test
 #   LOG_SAMPLING [0.2] pgbench --sampling-rate for the per-transaction logs behind p99
+#   FIXED_RATE [0] TPS: when above 0, a second phase runs each proxy at this fixed rate (pgbench -R), ROUNDS
+#                  rounds of DURATION per mode, and reports the proxy's CPU per transaction at that load: on a
+#                  small shared machine the saturated TPS moves with the host from round to round, while the
+#                  CPU a proxy spends per transaction at a load below saturation barely does
 #   PG_BIN [newest /usr/lib/postgresql/*/bin]   RESULTS_DIR [<repo>/benchmarks/results]
 #   KEEP_TMP=1 keeps the temporary directory (cluster, logs) for inspection.
 #   UPSTREAM_SOCKET [0] 1: both proxies reach PostgreSQL through its Unix-domain socket (PgBouncer's
@@ -56,6 +60,7 @@ NOMETRICS=${NOMETRICS:-0}
 ONE_LOOP=${ONE_LOOP:-0}
 EPOLL=${EPOLL:-0}
 RULES_USER=${RULES_USER:-}
+FIXED_RATE=${FIXED_RATE:-0}
 PGGUARD_CONFIG=${PGGUARD_CONFIG:-}
 PGGUARD_JAVA_OPTS=${PGGUARD_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+UseG1GC"}
 PGGUARD_JAR=${PGGUARD_JAR:-"$REPO_ROOT/proxy-server/target/pgguard.jar"}
@@ -376,15 +381,17 @@ p99_of() { # prefix -> p99 latency in ms from pgbench per-transaction logs (3rd 
   rm -f "${files[@]}"
 }
 
-# run_pgbench target mode clients threads seconds round kind
+# run_pgbench target mode clients threads seconds round kind [rate]
 run_pgbench() {
-  local target=$1 mode=$2 c=$3 j=$4 secs=$5 round=$6 kind=$7
+  local target=$1 mode=$2 c=$3 j=$4 secs=$5 round=$6 kind=$7 rate=${8:-0}
   local port=${PORT[$target]} user=${USER_OF[$target]:-$DB_USER} tag="$kind-$target-$mode-r$round" out ppid cpu0 cpu1 tps avg p99 cpu_us status failed
   out="$WORK/out/$tag.txt"
   ppid=$(proxy_pid "$target")
   cpu0=$(proc_cpu_ticks "$ppid")
   status=ok
-  if ! "$PGBENCH" -n -S -M "$mode" -c "$c" -j "$j" -T "$secs" -h 127.0.0.1 -p "$port" -U "$user" \
+  local throttle=()
+  ((rate > 0)) && throttle=(-R "$rate")
+  if ! "$PGBENCH" -n -S -M "$mode" -c "$c" -j "$j" "${throttle[@]}" -T "$secs" -h 127.0.0.1 -p "$port" -U "$user" \
        -l --sampling-rate="$LOG_SAMPLING" --log-prefix="$WORK/pgbench-logs/$tag" "$DB_NAME" >"$out" 2>&1; then
     status=FAILED
   fi
@@ -445,6 +452,24 @@ for ((r = 1; r <= ROUNDS; r++)); do
     mi=$((mi + 1))
   done
 done
+
+# Fixed rate: each proxy's CPU per transaction at the same load below saturation
+if ((FIXED_RATE > 0)); then
+  RATE_TARGETS=()
+  for t in "${TLIST[@]}"; do [[ $t != direct ]] && RATE_TARGETS+=("$t"); done
+  log "fixed rate: ${#MLIST[@]} modes x ${#RATE_TARGETS[@]} proxies x $ROUNDS rounds x ${DURATION}s at $FIXED_RATE TPS"
+  for ((r = 1; r <= ROUNDS; r++)); do
+    mi=0
+    for mode in "${MLIST[@]}"; do
+      n=${#RATE_TARGETS[@]}
+      for ((k = 0; k < n; k++)); do
+        t=${RATE_TARGETS[$(((k + r - 1 + mi) % n))]}
+        run_pgbench "$t" "$mode" "$CLIENTS" "$THREADS" "$DURATION" "$r" rate "$FIXED_RATE"
+      done
+      mi=$((mi + 1))
+    done
+  done
+fi
 
 # 1-client latency: direct vs the proxies, -M prepared
 LAT_TARGETS=()
@@ -563,28 +588,30 @@ awk -F'\t' -v targets="$TARGETS" -v modes="$MODES" '
     if ($5 != "NA" && $9 == "ok") { tps[k] = tps[k] " " $5; avg[k] = avg[k] " " $6; p99[k] = p99[k] " " $7; cpu[k] = cpu[k] " " $8 }
     if ($9 != "ok") bad[k] = bad[k] ? bad[k] : $9
     all[k] = all[k] " " $5
+    allcpu[k] = allcpu[k] " " $8
     seen[k] = 1
   }
   END {
     nt = split(targets, T, " "); nm = split(modes, M, " ")
-    for (kind = 1; kind <= 2; kind++) {
-      kn = kind == 1 ? "tput" : "lat1"
-      for (m = 1; m <= (kind == 1 ? nm : 1); m++) for (t = 1; t <= nt; t++) {
-        mode = kind == 1 ? M[m] : "prepared"
+    for (kind = 1; kind <= 3; kind++) {
+      kn = kind == 1 ? "tput" : kind == 2 ? "rate" : "lat1"
+      for (m = 1; m <= (kind < 3 ? nm : 1); m++) for (t = 1; t <= nt; t++) {
+        mode = kind < 3 ? M[m] : "prepared"
         k = kn SUBSEP T[t] SUBSEP mode
         if (!seen[k]) continue
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kn, T[t], mode, median(tps[k]), median(avg[k]), median(p99[k]),
-          (cpu[k] ~ /[0-9]/) ? median(cpu[k]) : "NA", bad[k] ? bad[k] : "ok", substr(all[k], 2)
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", kn, T[t], mode, median(tps[k]), median(avg[k]), median(p99[k]),
+          (cpu[k] ~ /[0-9]/) ? median(cpu[k]) : "NA", bad[k] ? bad[k] : "ok", substr(all[k], 2), substr(allcpu[k], 2)
       }
     }
   }' "$RUNS" >"$MEDIANS"
 
 TABLE="$WORK/table.md"
-awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="$MEM_LINE" '
+awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="$MEM_LINE" -v rate="$FIXED_RATE" '
   function r(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
   function f(x, fmt) { return (x == "NA" || x == "") ? "n/a" : sprintf(fmt, x) }
   {
     if ($1 == "tput") { row[++n] = $0; tps[$2, $3] = $4 }
+    else if ($1 == "rate") { rrow[++rn] = $0; rcpu[$2, $3] = $7 }
     else { lrow[++ln] = $0; lat[$2] = $5 }
   }
   END {
@@ -603,6 +630,17 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
       printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", x, r(tps["pgguard", x], tps["direct", x]), r(tps["pgguard", x], tps["pgbouncer", x]),
         r(tps["pgbouncer", x], tps["direct", x]), r(tps["pgguard+rules", x], tps["pgguard", x]), r(tps["pgguard", x], tps["pgguard-nometrics", x]),
         r(tps["pgguard-1loop", x], tps["pgbouncer", x]), r(tps["pgguard-epoll", x], tps["pgbouncer", x]) }
+    if (rn > 0) {
+      print ""
+      printf "Fixed rate, %d TPS (pgbench -R): proxy CPU per transaction at the same load; median of %d rounds\n\n", rate, rounds
+      print "| target | mode | TPS | avg ms | p99 ms | proxy CPU µs/tx | CPU µs/tx per round | CPU/PgBouncer | status |"
+      print "|---|---|---:|---:|---:|---:|---|---:|---|"
+      for (i = 1; i <= rn; i++) { split(rrow[i], c, "\t")
+        nr = split(c[10], pr, " "); per = ""
+        for (j = 1; j <= nr; j++) per = per (j > 1 ? ", " : "") f(pr[j], "%.1f")
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"),
+          f(c[7], "%.1f"), per, c[2] == "pgbouncer" ? "" : r(c[7], rcpu["pgbouncer", c[3]]), c[8] }
+    }
     if (ln > 0) {
       print ""
       print "1 client, -M prepared: average latency"
