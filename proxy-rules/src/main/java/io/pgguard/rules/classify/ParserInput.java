@@ -72,6 +72,19 @@ final class ParserInput {
                 i = lockingEnd - 1;
                 continue;
             }
+            int doNothingEnd = mergeDoNothingClauseEnd(tokens, i);
+            if (doNothingEnd > 0) {
+                // MERGE's WHEN ... THEN DO NOTHING, which JSqlParser cannot read, changes no row. Left out, the rows
+                // it would have kept from the clauses after it count as theirs: the rules judge no less than runs.
+                i = doNothingEnd - 1;
+                continue;
+            }
+            if (mergeInsertDefaultValues(tokens, i)) { // the same row of defaults, in a form JSqlParser reads
+                b.append(" VALUES (DEFAULT)");
+                previous = tokens.get(i + 1);
+                i++;
+                continue;
+            }
             if (isDroppedForTheParser(tokens, i)) { // PostgreSQL syntax JSqlParser lacks, which no rule looks at
                 if (tokens.get(i).isKeyword("using")) {
                     i++; // ORDER BY x USING <op>: the operator goes too
@@ -207,6 +220,42 @@ final class ParserInput {
                     || after.isKeyword("range") || after.isKeyword("groups");
         }
         return false;
+    }
+
+    /**
+     * For a MERGE clause WHEN [NOT] MATCHED [BY SOURCE | BY TARGET] [AND condition] THEN DO NOTHING at i, the index
+     * after NOTHING; else -1. Only a condition without parentheses, casts or CASE, and with operators JSqlParser
+     * reads, goes with its clause: no call, subquery or cast function can be hidden from the rules that way.
+     */
+    private static int mergeDoNothingClauseEnd(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("when") || i + 1 >= tokens.size() || !isMerge(tokens)
+                || !(tokens.get(i + 1).isKeyword("matched") || tokens.get(i + 1).isKeyword("not"))) {
+            return -1;
+        }
+        int k = i + 1;
+        while (k < tokens.size() && !tokens.get(k).isKeyword("then")) {
+            Token t = tokens.get(k);
+            if (t.type() == TokenType.LPAREN || t.type() == TokenType.LBRACKET || t.type() == TokenType.TYPECAST
+                    || t.isKeyword("case") || t.type() == TokenType.OPERATOR && !PARSER_OPERATORS.contains(t.text())) {
+                return -1;
+            }
+            k++;
+        }
+        boolean doNothing = k + 2 < tokens.size() && tokens.get(k + 1).isKeyword("do")
+                && tokens.get(k + 2).isKeyword("nothing");
+        return doNothing ? k + 3 : -1;
+    }
+
+    /** The DEFAULT of a MERGE's INSERT DEFAULT VALUES. */
+    private static boolean mergeInsertDefaultValues(List<Token> tokens, int i) {
+        return tokens.get(i).isKeyword("default") && i > 0 && tokens.get(i - 1).isKeyword("insert")
+                && i + 1 < tokens.size() && tokens.get(i + 1).isKeyword("values") && isMerge(tokens);
+    }
+
+    /** MERGE, or WITH ... MERGE. */
+    private static boolean isMerge(List<Token> tokens) {
+        Token first = tokens.get(0);
+        return first.isKeyword("merge") || first.isKeyword("with") && tokens.stream().anyMatch(t -> t.isKeyword("merge"));
     }
 
     /** TABLE name as a query of its own inside a statement: after '(' or a set operation. */
