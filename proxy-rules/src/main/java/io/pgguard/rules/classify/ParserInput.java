@@ -228,8 +228,8 @@ final class ParserInput {
      * reads, goes with its clause: no call, subquery or cast function can be hidden from the rules that way.
      */
     private static int mergeDoNothingClauseEnd(List<Token> tokens, int i) {
-        if (!tokens.get(i).isKeyword("when") || i + 1 >= tokens.size() || !isMerge(tokens)
-                || !(tokens.get(i + 1).isKeyword("matched") || tokens.get(i + 1).isKeyword("not"))) {
+        if (!tokens.get(i).isKeyword("when") || i + 1 >= tokens.size()
+                || !(tokens.get(i + 1).isKeyword("matched") || tokens.get(i + 1).isKeyword("not")) || !isMerge(tokens)) {
             return -1;
         }
         int k = i + 1;
