@@ -79,6 +79,13 @@ final class ParserInput {
                 i = doNothingEnd - 1;
                 continue;
             }
+            int sampleEnd = tablesampleClauseEnd(tokens, i);
+            if (sampleEnd > 0) {
+                // TABLESAMPLE, which JSqlParser cannot read, only lets a query see fewer of a table's rows: without
+                // it the rules see the whole table read, never less.
+                i = sampleEnd - 1;
+                continue;
+            }
             if (mergeInsertDefaultValues(tokens, i)) { // the same row of defaults, in a form JSqlParser reads
                 b.append(" VALUES (DEFAULT)");
                 previous = tokens.get(i + 1);
@@ -244,6 +251,43 @@ final class ParserInput {
         boolean doNothing = k + 2 < tokens.size() && tokens.get(k + 1).isKeyword("do")
                 && tokens.get(k + 2).isKeyword("nothing");
         return doNothing ? k + 3 : -1;
+    }
+
+    /** Built-in sampling methods (and contrib's tsm_system_rows and tsm_system_time); no other handler is trusted. */
+    private static final Set<String> SAMPLING_METHODS = Set.of("system", "bernoulli", "system_rows", "system_time");
+
+    /**
+     * For TABLESAMPLE method (arguments) [REPEATABLE (seed)] at i, the index after it; else -1. Only a built-in
+     * method, with arguments and seed that are constants or parameters, goes: nothing that could call a function.
+     */
+    private static int tablesampleClauseEnd(List<Token> tokens, int i) {
+        if (!tokens.get(i).isKeyword("tablesample") || i + 2 >= tokens.size()
+                || tokens.get(i + 1).type() != TokenType.IDENT || !SAMPLING_METHODS.contains(tokens.get(i + 1).value())) {
+            return -1;
+        }
+        int k = constantArguments(tokens, i + 2);
+        if (k > 0 && k + 1 < tokens.size() && tokens.get(k).isKeyword("repeatable")) {
+            k = constantArguments(tokens, k + 1);
+        }
+        return k;
+    }
+
+    /** For ( constant [, constant ...] ) at i, the index after ')'; else -1. */
+    private static int constantArguments(List<Token> tokens, int i) {
+        if (i >= tokens.size() || tokens.get(i).type() != TokenType.LPAREN) {
+            return -1;
+        }
+        for (int k = i + 1; k < tokens.size(); k++) {
+            TokenType type = tokens.get(k).type();
+            if (type == TokenType.RPAREN) {
+                return k > i + 1 ? k + 1 : -1;
+            }
+            if (type != TokenType.NUMBER && type != TokenType.PARAM && type != TokenType.STRING
+                    && type != TokenType.COMMA) {
+                return -1;
+            }
+        }
+        return -1;
     }
 
     /** The DEFAULT of a MERGE's INSERT DEFAULT VALUES. */

@@ -59,6 +59,7 @@ class BeyondTheCorpusEndToEndTest {
             "SELECT v FROM t ORDER BY v USING >",
             "MERGE INTO t USING (VALUES (1, 'a')) AS s(id, v) ON t.id = s.id WHEN MATCHED THEN DO NOTHING WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.v)",
             "MERGE INTO t USING (VALUES (1)) AS s(id) ON t.id = s.id WHEN NOT MATCHED THEN INSERT DEFAULT VALUES",
+            "SELECT count(*) FROM t TABLESAMPLE SYSTEM (100) REPEATABLE (7)",
             "SELECT o.id FROM orders o JOIN customers c ON o.customer_id = c.id WHERE o.id = 1 FOR UPDATE OF o FOR SHARE OF c");
 
     /**
@@ -93,6 +94,7 @@ class BeyondTheCorpusEndToEndTest {
             "DELETE FROM t WHERE id = 1 OR (1) IN (1)",
             // MERGE's DO NOTHING is left out for the parser: the clause after it is judged as if it had no shield
             "MERGE INTO t USING t AS s ON true WHEN MATCHED AND s.v = 'zz' THEN DO NOTHING WHEN MATCHED THEN DELETE",
+            "DELETE FROM t USING t AS s TABLESAMPLE BERNOULLI (100) WHERE t.id = s.id",
             // and these ran SQL from a string past the denied-functions rule
             "SELECT position('a' in query_to_xml('select 1', true, true, '')::text)",
             "SELECT xmlroot(xmlparse(document '<a/>'), version query_to_xml('select 1', true, true, '')::text)");
