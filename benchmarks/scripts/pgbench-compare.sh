@@ -609,6 +609,11 @@ TABLE="$WORK/table.md"
 awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="$MEM_LINE" -v rate="$FIXED_RATE" '
   function r(a, b) { return (a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "n/a" }
   function f(x, fmt) { return (x == "NA" || x == "") ? "n/a" : sprintf(fmt, x) }
+  function joined(list, fmt,   a, n, j, out) { # "1 2 3" -> "1, 2, 3", each formatted
+    n = split(list, a, " "); out = ""
+    for (j = 1; j <= n; j++) out = out (j > 1 ? ", " : "") f(a[j], fmt)
+    return out
+  }
   {
     if ($1 == "tput") { row[++n] = $0; tps[$2, $3] = $4 }
     else if ($1 == "rate") { rrow[++rn] = $0; rcpu[$2, $3] = $7 }
@@ -619,9 +624,8 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
     print "| target | mode | TPS | avg ms | p99 ms | proxy CPU µs/tx | TPS per round | status |"
     print "|---|---|---:|---:|---:|---:|---|---|"
     for (i = 1; i <= n; i++) { split(row[i], c, "\t")
-      nr = split(c[9], pr, " "); per = ""
-      for (j = 1; j <= nr; j++) per = per (j > 1 ? ", " : "") f(pr[j], "%.0f")
-      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"), per, c[8] }
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"), f(c[7], "%.1f"),
+        joined(c[9], "%.0f"), c[8] }
     nm = split(modes, M, " ")
     print ""
     print "| mode | PgGuard/direct | PgGuard/PgBouncer | PgBouncer/direct | PgGuard+rules/PgGuard | PgGuard/PgGuard-no-metrics | PgGuard-1-loop/PgBouncer | PgGuard-epoll/PgBouncer |"
@@ -636,10 +640,8 @@ awk -F'\t' -v modes="$MODES" -v clients="$CLIENTS" -v rounds="$ROUNDS" -v idle="
       print "| target | mode | TPS | avg ms | p99 ms | proxy CPU µs/tx | CPU µs/tx per round | CPU/PgBouncer | status |"
       print "|---|---|---:|---:|---:|---:|---|---:|---|"
       for (i = 1; i <= rn; i++) { split(rrow[i], c, "\t")
-        nr = split(c[10], pr, " "); per = ""
-        for (j = 1; j <= nr; j++) per = per (j > 1 ? ", " : "") f(pr[j], "%.1f")
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c[2], c[3], f(c[4], "%.0f"), f(c[5], "%.3f"), f(c[6], "%.3f"),
-          f(c[7], "%.1f"), per, c[2] == "pgbouncer" ? "" : r(c[7], rcpu["pgbouncer", c[3]]), c[8] }
+          f(c[7], "%.1f"), joined(c[10], "%.1f"), c[2] == "pgbouncer" ? "" : r(c[7], rcpu["pgbouncer", c[3]]), c[8] }
     }
     if (ln > 0) {
       print ""
