@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -20,6 +19,7 @@ import io.pgguard.core.relay.ClientSideHandler;
 import io.pgguard.core.relay.ProxyContext;
 import io.pgguard.core.relay.ProxyEvents;
 import io.pgguard.core.relay.ProxySettings;
+import io.pgguard.core.transport.TimerlessEventLoopGroup;
 import io.pgguard.core.transport.Transport;
 import io.pgguard.core.transport.UnixSocketFile;
 import io.pgguard.core.upstream.UpstreamDialer;
@@ -66,8 +66,8 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, int workerThreads, Transport transport, Consumer<Channel> clientPipelineCustomizer) {
         this.transport = transport;
-        this.bossGroup = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.workerGroup = new MultiThreadIoEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+        this.bossGroup = new TimerlessEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workerGroup = new TimerlessEventLoopGroup(workerThreads, transport.ioHandlerFactory());
         this.context = new ProxyContext(settings, inspector, events, cancels, new UpstreamDialer(transport));
         this.clientPipelineCustomizer = clientPipelineCustomizer;
     }
