@@ -120,7 +120,7 @@ public final class PolicyEngine {
             switch (f.parsedBy()) {
                 case FULL_PARSER -> fullParser.increment();
                 case LEXER_FALLBACK -> lexerFallback.increment();
-                case UNPARSEABLE -> parseFailures.increment();
+                case UNPARSEABLE, SYNTAX_ERROR -> parseFailures.increment();
             }
         }
     }

@@ -78,7 +78,7 @@ public record StatementFacts(int index, int start, int end, String text, Command
     }
 
     public boolean hasUnknownEffect() {
-        return parsedBy == ParsedBy.UNPARSEABLE || !unknownEffects.isEmpty();
+        return parsedBy.unreadable() || !unknownEffects.isEmpty();
     }
 
     public boolean writesData() {

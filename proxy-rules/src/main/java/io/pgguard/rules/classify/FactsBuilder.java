@@ -43,7 +43,16 @@ final class FactsBuilder {
     }
 
     void unparseable(String error) {
-        parsedBy = ParsedBy.UNPARSEABLE;
+        unreadable(ParsedBy.UNPARSEABLE, error);
+    }
+
+    /** PostgreSQL would refuse the statement as a syntax error as well. */
+    void syntaxError(String error) {
+        unreadable(ParsedBy.SYNTAX_ERROR, error);
+    }
+
+    void unreadable(ParsedBy how, String error) {
+        parsedBy = how;
         parseError = error;
         if (kind == null) {
             kind = CommandKind.UNKNOWN;
@@ -56,8 +65,8 @@ final class FactsBuilder {
         writes.addAll(inner.writes());
         functions.addAll(inner.functions());
         unknownEffects.addAll(inner.unknownEffects());
-        if (inner.parsedBy() == ParsedBy.UNPARSEABLE) {
-            unparseable(inner.parseError());
+        if (inner.parsedBy().unreadable()) {
+            unreadable(inner.parsedBy(), inner.parseError());
         } else if (inner.parsedBy() == ParsedBy.FULL_PARSER) {
             parsedBy = ParsedBy.FULL_PARSER;
         }
@@ -94,8 +103,8 @@ final class FactsBuilder {
         tables.addAll(inner.tables());
         functions.addAll(inner.functions());
         unknownEffects.addAll(inner.unknownEffects());
-        if (inner.parsedBy() == ParsedBy.UNPARSEABLE) {
-            unparseable(inner.parseError());
+        if (inner.parsedBy().unreadable()) {
+            unreadable(inner.parsedBy(), inner.parseError());
         }
         if (inner.roleChange() != null) {
             roleChange = inner.roleChange();

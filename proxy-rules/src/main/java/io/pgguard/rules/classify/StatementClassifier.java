@@ -106,7 +106,7 @@ public final class StatementClassifier {
         } else if (first.type() == TokenType.IDENT) {
             new UtilityClassifier(this, source, searchPath).classify(tokens, b);
         } else {
-            b.unparseable("syntax error at or near \"" + first.text() + "\"");
+            b.syntaxError("syntax error at or near \"" + first.text() + "\"");
         }
     }
 

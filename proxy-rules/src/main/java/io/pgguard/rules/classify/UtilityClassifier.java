@@ -18,7 +18,7 @@ import java.util.Locale;
 /**
  * The lexer-based fallback: classifies utility statements JSqlParser does not parse (transaction control, SET,
  * COPY, cursors, PREPARE, LISTEN, DDL...) from their leading keywords, the way PostgreSQL's grammar starts them.
- * A statement whose first keyword is not a PostgreSQL command is UNPARSEABLE.
+ * A statement whose first keyword is not a PostgreSQL command is a SYNTAX_ERROR, as it is for the server.
  */
 final class UtilityClassifier {
     private final StatementClassifier classifier;
@@ -80,7 +80,7 @@ final class UtilityClassifier {
                 b.unknown("DO runs procedural code whose effect cannot be known");
             }
             case "call" -> call(c, b);
-            default -> b.unparseable("not a PostgreSQL command: \"" + tokens.get(0).text() + "\"");
+            default -> b.syntaxError("not a PostgreSQL command: \"" + tokens.get(0).text() + "\"");
         }
     }
 
@@ -88,7 +88,7 @@ final class UtilityClassifier {
         if (c.accept("transaction")) {
             b.kind(CommandKind.BEGIN);
         } else {
-            b.unparseable("syntax error at or near START");
+            b.syntaxError("syntax error at or near START");
         }
     }
 
@@ -446,8 +446,8 @@ final class UtilityClassifier {
         b.kind(CommandKind.EXPLAIN);
         b.innerKind = inner.kind();
         b.parsedBy = inner.parsedBy();
-        if (inner.parsedBy() == io.pgguard.rules.ParsedBy.UNPARSEABLE) {
-            b.unparseable(inner.parseError());
+        if (inner.parsedBy().unreadable()) {
+            b.unreadable(inner.parsedBy(), inner.parseError());
         }
         for (TableAccess t : inner.tables()) { // planning only reads
             b.tables.add(new TableAccess(t.schema(), t.name(), Access.READ, t.catalog()));

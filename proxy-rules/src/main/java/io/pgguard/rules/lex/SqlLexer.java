@@ -96,7 +96,7 @@ public final class SqlLexer {
                 pos++;
             }
         }
-        throw new LexException("unterminated /* comment", start);
+        throw LexException.syntax("unterminated /* comment", start);
     }
 
     private void lexToken(char c) throws LexException {
@@ -200,7 +200,7 @@ public final class SqlLexer {
         pos++; // opening quote
         while (true) {
             if (pos >= sql.length()) {
-                throw new LexException("unterminated quoted string", start);
+                throw LexException.syntax("unterminated quoted string", start);
             }
             char c = sql.charAt(pos);
             if (c == '\'') {
@@ -227,7 +227,7 @@ public final class SqlLexer {
     private int decodeBackslashEscape(StringBuilder value, int p, int start) throws LexException {
         char e = at(p + 1);
         if (p + 1 >= sql.length()) {
-            throw new LexException("unterminated quoted string", start);
+            throw LexException.syntax("unterminated quoted string", start);
         }
         if (!(e == 'x' || e >= '0' && e <= '7')) {
             flushBytes(value, start);
@@ -331,7 +331,7 @@ public final class SqlLexer {
     private void lexQuotedIdentifier(int start) throws LexException {
         String name = readDoubleQuoted(start);
         if (name.isEmpty()) {
-            throw new LexException("zero-length delimited identifier", start);
+            throw LexException.syntax("zero-length delimited identifier", start);
         }
         add(TokenType.QUOTED_IDENT, start, name, StringKind.NONE);
     }
@@ -341,7 +341,7 @@ public final class SqlLexer {
         pos++;
         while (true) {
             if (pos >= sql.length()) {
-                throw new LexException("unterminated quoted identifier", start);
+                throw LexException.syntax("unterminated quoted identifier", start);
             }
             char c = sql.charAt(pos);
             if (c == '"') {
@@ -380,7 +380,7 @@ public final class SqlLexer {
         String decoded = decodeUnicodeEscapes(raw, escape, start);
         if (identifier) {
             if (decoded.isEmpty()) {
-                throw new LexException("zero-length delimited identifier", start);
+                throw LexException.syntax("zero-length delimited identifier", start);
             }
             add(TokenType.QUOTED_IDENT, start, decoded, StringKind.UNICODE);
         } else {
@@ -493,20 +493,20 @@ public final class SqlLexer {
         int p = pos + 1;
         if (next != '$') {
             if (!isIdentStart(next)) {
-                throw new LexException("syntax error at or near \"$\"", start);
+                throw LexException.syntax("syntax error at or near \"$\"", start);
             }
             while (p < sql.length() && isIdentStart(sql.charAt(p)) || (p < sql.length() && isDigit(sql.charAt(p)))) {
                 p++;
             }
             if (at(p) != '$') {
-                throw new LexException("syntax error at or near \"$\"", start);
+                throw LexException.syntax("syntax error at or near \"$\"", start);
             }
         }
         String delimiter = sql.substring(start, p + 1);
         int bodyStart = p + 1;
         int close = sql.indexOf(delimiter, bodyStart);
         if (close < 0) {
-            throw new LexException("unterminated dollar-quoted string", start);
+            throw LexException.syntax("unterminated dollar-quoted string", start);
         }
         pos = close + delimiter.length();
         add(TokenType.STRING, start, sql.substring(bodyStart, close), StringKind.DOLLAR);
@@ -568,7 +568,7 @@ public final class SqlLexer {
         } else if (isOpChar(c)) {
             lexOperator(start);
         } else {
-            throw new LexException("syntax error at or near \"" + c + "\"", start);
+            throw LexException.syntax("syntax error at or near \"" + c + "\"", start);
         }
     }
 

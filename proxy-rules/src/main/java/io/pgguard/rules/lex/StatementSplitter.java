@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * Splits a query string into statements where PostgreSQL does: at semicolons outside any literal, comment or
  * bracket, and not inside the BEGIN ATOMIC ... END body of a SQL-standard function. Empty statements vanish.
- * A semicolon inside brackets or unbalanced brackets is a syntax error for the server (nothing of the string runs),
- * so the whole script is reported as failed: callers fail closed on it.
+ * Unbalanced brackets are a syntax error for the server (nothing of the string runs), so the whole script is
+ * reported as failed: callers fail closed on it. So is a semicolon inside brackets, which PostgreSQL reads only
+ * between the actions of CREATE RULE ... DO (...; ...), and PgGuard does not read at all.
  */
 public final class StatementSplitter {
     private static final int LEADING_KEYWORDS = 6;
@@ -20,7 +21,7 @@ public final class StatementSplitter {
         try {
             tokens = SqlLexer.tokenize(sql, standardConformingStrings);
         } catch (LexException e) {
-            return new LexedScript(sql, List.of(), e.getMessage());
+            return LexedScript.failed(sql, e.getMessage(), e.syntaxError());
         }
         return splitTokens(sql, tokens);
     }
@@ -36,12 +37,14 @@ public final class StatementSplitter {
                 case LPAREN, LBRACKET -> depth++;
                 case RPAREN, RBRACKET -> {
                     if (--depth < 0) {
-                        return new LexedScript(sql, List.of(), "syntax error: unbalanced ')' at position " + t.start());
+                        return LexedScript.failed(sql, "syntax error: unbalanced ')' at position " + t.start(), true);
                     }
                 }
                 case SEMICOLON -> {
                     if (depth > 0) {
-                        return new LexedScript(sql, List.of(), "syntax error: ';' inside parentheses at position " + t.start());
+                        // Not certainly a syntax error: CREATE RULE ... DO (action; action) is PostgreSQL's one
+                        // place for it.
+                        return LexedScript.failed(sql, "';' inside parentheses at position " + t.start(), false);
                     }
                     if (atomicDepth == 0) {
                         addStatement(statements, tokens.subList(from, i));
@@ -53,10 +56,10 @@ public final class StatementSplitter {
             }
         }
         if (depth != 0) {
-            return new LexedScript(sql, List.of(), "syntax error: unbalanced '(' at end of input");
+            return LexedScript.failed(sql, "syntax error: unbalanced '(' at end of input", true);
         }
         addStatement(statements, tokens.subList(from, tokens.size()));
-        return new LexedScript(sql, List.copyOf(statements), null);
+        return LexedScript.of(sql, List.copyOf(statements));
     }
 
     /**

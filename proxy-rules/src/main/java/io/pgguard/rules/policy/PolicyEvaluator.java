@@ -29,6 +29,8 @@ import java.util.TreeSet;
 public final class PolicyEvaluator {
     /** The rule id of a refusal for a query that goes on after a change of role or search_path it cannot follow. */
     public static final String SESSION_CHANGE_MID_QUERY = "session-change-mid-query";
+    /** PostgreSQL's SQLSTATE for a text its lexer or grammar refuses. */
+    static final String SYNTAX_ERROR = "42601";
     private final Policy policy;
     private final StatementClassifier classifier;
 
@@ -144,7 +146,8 @@ public final class PolicyEvaluator {
 
     /** The whole text as one statement that does not lex (an unterminated quote or comment). */
     private static StatementFacts unlexable(String sql, LexedScript script) {
-        return new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, ParsedBy.UNPARSEABLE,
+        ParsedBy how = script.syntaxError() ? ParsedBy.SYNTAX_ERROR : ParsedBy.UNPARSEABLE;
+        return new StatementFacts(0, 0, sql.length(), sql, CommandKind.UNKNOWN, null, how,
                 script.error(), List.of(), List.of(), List.of(), List.of(), StatementFacts.NO_LIMIT, null, false,
                 null, null, false, false, null, null, "");
     }
@@ -267,7 +270,12 @@ public final class PolicyEvaluator {
         String where = facts.size() > 1 && f != null
                 ? " (statement " + (f.index() + 1) + " of " + facts.size() + ": " + abbreviate(f.fingerprint()) + ")" : "";
         String detail = v.reason() + where + ". Rule: " + v.rule().id() + ".";
-        return new Rejection(v.rule().id(), v.rule().sqlState(), message(v), detail, v.hint());
+        // A query string the server could not read either gets the server's own SQLSTATE, so that an application's
+        // error handling sees a syntax error as a syntax error, through PgGuard or not. The server parses the whole
+        // string before it runs any of it, so one such statement makes the whole string one.
+        boolean syntaxError = facts.stream().anyMatch(s -> s.parsedBy() == ParsedBy.SYNTAX_ERROR);
+        String sqlState = syntaxError ? SYNTAX_ERROR : v.rule().sqlState();
+        return new Rejection(v.rule().id(), sqlState, message(v), detail, v.hint());
     }
 
     private static String abbreviate(String s) {
@@ -388,7 +396,7 @@ public final class PolicyEvaluator {
             if (r.allow() || !f.hasUnknownEffect()) {
                 return;
             }
-            String reason = f.parsedBy() == ParsedBy.UNPARSEABLE
+            String reason = f.parsedBy().unreadable()
                     ? "PgGuard cannot determine what this statement does: " + f.parseError()
                     : "PgGuard cannot determine what this statement does: " + String.join("; ", f.unknownEffects());
             add(r, reason, "Rewrite the statement without opaque code, or name the function under rules.functions "
@@ -463,7 +471,7 @@ public final class PolicyEvaluator {
         }
 
         private void grants(Rule r) {
-            if (!policy.mapsUser(ctx.user()) || f.parsedBy() == ParsedBy.UNPARSEABLE) {
+            if (!policy.mapsUser(ctx.user()) || f.parsedBy().unreadable()) {
                 return; // unparseable statements are the unknown-effect rule's business
             }
             List<RoleGrant> roles = policy.rolesOf(ctx.user());

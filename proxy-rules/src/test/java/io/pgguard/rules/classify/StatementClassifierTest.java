@@ -324,7 +324,9 @@ class StatementClassifierTest {
     void parsedByIsRecorded() {
         assertEquals(ParsedBy.FULL_PARSER, one("SELECT 1").parsedBy());
         assertEquals(ParsedBy.LEXER_FALLBACK, one("BEGIN").parsedBy());
-        assertEquals(ParsedBy.UNPARSEABLE, one("FROB the database").parsedBy());
+        assertEquals(ParsedBy.SYNTAX_ERROR, one("FROB the database").parsedBy(), "no command starts so");
+        assertEquals(ParsedBy.SYNTAX_ERROR, one("PREPARE p AS FROB").parsedBy(), "nor does the prepared one");
+        assertEquals(ParsedBy.UNPARSEABLE, one("SELECT FROM WHERE").parsedBy(), "JSqlParser's failure proves nothing");
         assertNotNull(one("SELECT FROM WHERE").parseError());
     }
 

@@ -32,9 +32,12 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Verdicts. Where PostgreSQL accepts the text, PgGuard must return the same value (literals) or the same number of
  * statements (scripts); a LexException there is a false reject and fails too, unless listed in
- * {@link #knownFalseReject} (currently none). Where PostgreSQL reports an error, PgGuard's outcome is only counted.
+ * {@link #knownFalseReject} (currently none). Where PostgreSQL reports an error, PgGuard's outcome is counted, and
+ * where PgGuard calls the text a syntax error (the SQLSTATE it then answers with), PostgreSQL's must be 42601 too.
  */
 class LexerDifferentialTest {
+    /** PostgreSQL's SQLSTATE for a text it cannot read, which PgGuard answers where it finds one. */
+    private static final String SYNTAX_ERROR = "42601";
     private static final long[] SEEDS = {0x5EED_0001L, 0x5EED_0002L, 0x5EED_0003L};
     private static final int LITERALS_PER_SEED = 400;
     private static final int SCRIPTS_PER_SEED = 200;
@@ -456,6 +459,12 @@ class LexerDifferentialTest {
     private static void countPgError(Tally t, String sql, boolean scs, PgWire.Result server, String pgGuardResult) {
         dump("PGERR", sql, scs, server.error(), pgGuardResult);
         t.pgErrors++;
+        LexedScript script = StatementSplitter.split(sql, scs);
+        if (script.syntaxError() && !server.error().startsWith(SYNTAX_ERROR + " ")) {
+            t.disagreements++;
+            t.fail("PgGuard answers a syntax error (" + SYNTAX_ERROR + "), PostgreSQL another error", sql,
+                    scs, server.error(), script.error());
+        }
         if (pgGuardResult.startsWith("LexException") || pgGuardResult.startsWith("rejected")) {
             t.pgErrorPgGuardRejected++;
         } else {

@@ -111,6 +111,34 @@ class PolicyEngineTest {
         assertEquals(1, engine.parseFailures());
     }
 
+    /**
+     * What PostgreSQL cannot read either is refused with its SQLSTATE, 42601 syntax_error, so that a driver maps it
+     * to the same exception it would without PgGuard; what only PgGuard cannot read keeps the rule's 42501.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "SELECT 1 /* unterminated              | 42601",
+        "SELECT 'unterminated                  | 42601",
+        "SELECT \"unterminated                 | 42601",
+        "SELECT $tag$ unterminated             | 42601",
+        "SELECT \"\" FROM t                    | 42601",
+        "SELECT (1                             | 42601",
+        "SELECT 1); DELETE FROM t              | 42601",
+        "SELEC 1                               | 42601",
+        "1; DELETE FROM t                      | 42601",
+        "EXPLAIN SELEC 1                       | 42601",
+        "PREPARE p AS SELEC 1                  | 42601",
+        "SELECT U&'\\0000'                     | 42501",
+        "SELECT v IS JSON FROM t               | 42501",
+        "DELETE FROM t                         | 42501",
+    })
+    void aSyntaxErrorIsRefusedWithPostgresqlsSqlstate(String sql, String sqlState) {
+        PolicyEngine engine = new PolicyEngine(TestFiles.exampleRules("reference-policy.conf"), 10);
+        Decision d = engine.decide(sql.strip(), ctx("app_rw", "prod"));
+        assertEquals(Decision.Action.REJECT, d.action(), d.explanation());
+        assertEquals(sqlState, d.rejection().sqlState(), d.explanation());
+    }
+
     @Test
     void environmentSpecificForbid() {
         PolicyEngine engine = new PolicyEngine(ALL_RULES, 10);

@@ -446,6 +446,49 @@ class PgjdbcCompatTest {
         assertTrue(t.contains("copy in text 1000") && t.contains("copy in csv 2"), String.join("\n", t));
     }
 
+    /**
+     * A text PostgreSQL cannot read fails with 42601, syntax_error, through PgGuard as it does direct, in both query
+     * modes, though PgGuard's rules refuse it before the server sees it; inside a transaction the next statement
+     * then meets the same aborted transaction (25P02). Only the messages differ: PgGuard's names its rule.
+     */
+    @ParameterizedTest(name = "preferQueryMode={0}")
+    @ValueSource(strings = {"simple", "extended"})
+    void syntaxErrorsKeepPostgresqlsSqlstate(String mode) throws Exception {
+        List<String> texts = List.of("SELECT 'unterminated", "SELECT 1 /* unterminated", "SELEC 1", "SELECT (1",
+                "SELECT 1)", "SELECT \"\" FROM t");
+        List<String> expected = sqlStatesOf(direct(props("preferQueryMode", mode)), texts);
+        List<String> actual = sqlStatesOf(proxied(props("preferQueryMode", mode)), texts);
+        assertEquals(expected, actual, "SQLSTATEs through PgGuard differ from direct");
+        for (String text : texts) {
+            assertTrue(expected.contains(text + " -> 42601"), () -> "PostgreSQL itself: " + expected);
+        }
+        assertTrue(expected.contains("in a transaction, then -> 25P02"), () -> "PostgreSQL itself: " + expected);
+    }
+
+    private static List<String> sqlStatesOf(Connection connection, List<String> texts) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = connection; Statement s = c.createStatement()) {
+            for (String text : texts) {
+                out.add(text + " -> " + sqlStateOf(s, text));
+                out.add("then -> " + sqlStateOf(s, "SELECT 1"));
+            }
+            c.setAutoCommit(false);
+            out.add("in a transaction -> " + sqlStateOf(s, "SELEC 1"));
+            out.add("in a transaction, then -> " + sqlStateOf(s, "SELECT 1"));
+            c.rollback();
+        }
+        return out;
+    }
+
+    private static String sqlStateOf(Statement s, String sql) {
+        try {
+            s.execute(sql);
+            return "ok";
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+    }
+
     @Test
     void listenNotify() throws Exception {
         List<String> t = compare2(new Properties(), (listener, notifier, out) -> {

@@ -242,7 +242,7 @@ class LimitsAndPeeringTest {
             writeMessage(out, 'P', "\0SELECT 1\0\0\0".getBytes(StandardCharsets.US_ASCII));
             writeMessage(out, 'S', new byte[0]);
             out.flush();
-            assertEquals(List.of("error 42501", "ZI"), answersUntilReady(in), "SELEC is refused, the rest skipped");
+            assertEquals(List.of("error 42601", "ZI"), answersUntilReady(in), "SELEC is refused, the rest skipped");
             writeMessage(out, 'B', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
             writeMessage(out, 'E', new byte[] {0, 0, 0, 0, 0});
             writeMessage(out, 'S', new byte[0]);
