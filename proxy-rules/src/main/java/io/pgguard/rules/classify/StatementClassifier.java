@@ -186,7 +186,7 @@ public final class StatementClassifier {
         }
         recordTables(collector, b, searchPath);
         recordWrites(collector, b, searchPath);
-        recordCalls(collector, input, b, searchPath);
+        recordCalls(statement, collector, input, b, searchPath);
         recordCallsTheParserDid(tokens, collector, b, searchPath);
         if (input.replacedOperators && collector.writes.stream().anyMatch(w -> w.where() != WhereStatus.NOT_APPLICABLE)
                 && replacedInACondition(input)) {
@@ -357,7 +357,8 @@ public final class StatementClassifier {
         }
     }
 
-    private void recordCalls(AstFactsCollector collector, ParserInput input, FactsBuilder b, List<String> searchPath) {
+    private void recordCalls(Statement statement, AstFactsCollector collector, ParserInput input, FactsBuilder b,
+            List<String> searchPath) {
         WhereAnalyzer constants = new WhereAnalyzer(input);
         for (AstFactsCollector.Call call : collector.calls) {
             List<String> parts = call.nameParts();
@@ -369,6 +370,9 @@ public final class StatementClassifier {
                 String keyword = arg.toString().trim();
                 literalArgs.add(v instanceof String s ? s
                         : keyword.equalsIgnoreCase("true") || keyword.equalsIgnoreCase("false") ? keyword : null);
+            }
+            if (name.equals("set_config") && !literalArgs.isEmpty() && literalArgs.get(0) == null) {
+                literalArgs.set(0, PinnedSettingName.of(statement, call.args(), constants, searchPath));
             }
             judgeCall(schema, name, literalArgs, b, searchPath);
         }

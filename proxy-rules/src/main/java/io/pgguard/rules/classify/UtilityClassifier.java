@@ -613,10 +613,26 @@ final class UtilityClassifier {
         ddlTargets(c, b, Access.TRUNCATE);
     }
 
+    /**
+     * LOCK [TABLE] names [IN mode MODE] [NOWAIT]. IN ACCESS SHARE MODE, the mode pg_dump takes on every table it
+     * dumps, conflicts only with ACCESS EXCLUSIVE and needs only SELECT on the table, as PostgreSQL checks it;
+     * every other mode (ACCESS EXCLUSIVE without IN) is judged as PostgreSQL's table-level UPDATE.
+     */
     private void lock(TokenCursor c, FactsBuilder b) {
         b.kind(CommandKind.LOCK);
         c.accept("table");
         ddlTargets(c, b, Access.LOCK);
+        if (c.accept("in") && c.accept("access") && c.accept("share") && c.accept("mode")) {
+            c.accept("nowait");
+            if (c.peek() == null) { // the statement's tables are all LOCK's own
+                List<TableAccess> locked = new ArrayList<>(b.tables);
+                b.tables.clear();
+                for (TableAccess t : locked) {
+                    b.tables.add(t.access() == Access.LOCK ? new TableAccess(t.schema(), t.name(), Access.READ,
+                            t.catalog()) : t);
+                }
+            }
+        }
     }
 
     /** CALL name(args): judged by the configured effect of the procedure, unknown otherwise. */

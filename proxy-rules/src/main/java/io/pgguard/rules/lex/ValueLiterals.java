@@ -10,7 +10,8 @@ import java.util.Set;
  * row or of an IN list. Replacing them by parameters lets texts that differ only in such values (pgbench's simple
  * mode, ORMs that inline values) share one cached decision. Deliberately narrow: literals compared with literals
  * ({@code 1 = 1}), LIKE patterns, function arguments ({@code set_config('role', ...)}), LIMIT counts, typed
- * literals and anything outside SELECT/INSERT/UPDATE/DELETE/MERGE/WITH texts are never touched.
+ * literals and anything outside SELECT/INSERT/UPDATE/DELETE/MERGE/WITH texts are never touched, nor is any
+ * literal of a text that calls set_config.
  */
 public final class ValueLiterals {
     private static final Set<String> COMPARISONS = Set.of("=", "<>", "!=", "<", ">", "<=", ">=");
@@ -39,7 +40,7 @@ public final class ValueLiterals {
         } catch (LexException e) {
             return null;
         }
-        if (!allStatementsAreDml(tokens)) {
+        if (!allStatementsAreDml(tokens) || callsSetConfig(tokens)) {
             return null;
         }
         List<int[]> spans = valueSpans(tokens);
@@ -93,6 +94,19 @@ public final class ValueLiterals {
             }
         }
         return any;
+    }
+
+    /**
+     * Whether the text calls set_config, whose setting name a WHERE may pin to a literal compared with a column
+     * ({@code set_config(name, ...) FROM pg_settings WHERE name = 'x'}): there a value decides what is set.
+     */
+    private static boolean callsSetConfig(List<Token> tokens) {
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isKeyword("set_config") && tokens.get(i + 1).is(TokenType.LPAREN)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Char spans [start, end) of the value literals, in order, a unary minus included. */

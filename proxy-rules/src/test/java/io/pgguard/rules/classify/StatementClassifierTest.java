@@ -94,6 +94,18 @@ class StatementClassifierTest {
         assertTrue(upsert.tables().contains(new TableAccess("public", "t", Access.UPDATE, false)));
     }
 
+    /** PostgreSQL asks SELECT for LOCK ... IN ACCESS SHARE MODE and UPDATE, DELETE or TRUNCATE for any other mode. */
+    @Test
+    void onlyAnAccessShareLockIsARead() {
+        assertEquals(List.of(new TableAccess("public", "t", Access.READ, false), new TableAccess("app", "u", Access.READ,
+                false)), one("LOCK TABLE t, app.u IN ACCESS SHARE MODE").tables().stream().toList());
+        assertEquals(Access.READ, one("lock only t in access share mode nowait").tables().iterator().next().access());
+        for (String sql : new String[] {"LOCK t", "LOCK TABLE t IN ROW SHARE MODE", "LOCK t IN ACCESS EXCLUSIVE MODE",
+                "LOCK t IN SHARE MODE NOWAIT"}) {
+            assertEquals(Access.LOCK, one(sql).tables().iterator().next().access(), sql);
+        }
+    }
+
     @ParameterizedTest(name = "{1} <- {0}")
     @CsvSource(delimiter = '|', value = {
             "DELETE FROM t|MISSING", "DELETE FROM t WHERE id = 1|RESTRICTING", "DELETE FROM t WHERE 1 = 1|TRIVIAL",

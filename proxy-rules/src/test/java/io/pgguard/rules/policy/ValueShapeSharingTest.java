@@ -41,7 +41,9 @@ class ValueShapeSharingTest {
             "SELECT * FROM t WHERE id = 1; DELETE FROM t WHERE id = 2", "SELECT 1 WHERE 2 = 3; SET ROLE bob",
             "SELECT pg_read_file('x') WHERE 1 = 1", "SELECT * FROM pg_catalog.pg_class WHERE relname = 't'",
             "DELETE FROM other_schema.t WHERE id = 1", "UPDATE t SET v = v WHERE id = 1 AND 2 > 1",
-            "SELECT * FROM t WHERE id = $1 AND v = 'x'");
+            "SELECT * FROM t WHERE id = $1 AND v = 'x'",
+            "SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings WHERE name = 'restrict_nonsystem_relation_kind'",
+            "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'role'");
 
     @TestFactory
     Stream<DynamicTest> sharingChangesNoDecision() {

@@ -34,8 +34,13 @@ class RuleKindsEndToEndTest {
                 id = e2e-rules
                 users-without-rules = allow
                 catalog-reads = allow
-                users { kind_user = [app], capped_user = [reader], dry_user = [app], capped_writer = [app] }
+                users { kind_user = [app], capped_user = [reader], dry_user = [app], capped_writer = [app],
+                        backup_user = [backup] }
                 roles {
+                  backup {
+                    statements = [SELECT, COPY_TO_STDOUT, TRANSACTION, SESSION, LOCK, PREPARED_STATEMENTS]
+                    tables = [ { on = ["public.kind_*"], privileges = [SELECT] } ]
+                  }
                   app {
                     statements = [DML, COPY, TRANSACTION, CURSOR, SESSION, ROLE_CHANGE, EXPLAIN, PREPARED_STATEMENTS]
                     tables = [ { on = ["public.kind_*"], privileges = [SELECT, INSERT, UPDATE, DELETE] }
@@ -68,12 +73,14 @@ class RuleKindsEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         pg = PostgresFixture.get();
-        for (String user : new String[] {"kind_user", "capped_user", "dry_user", "capped_writer", "free_user"}) {
+        for (String user : new String[] {"kind_user", "capped_user", "dry_user", "capped_writer", "free_user",
+                "backup_user"}) {
             pg.role(user, "pw");
         }
         pg.sql("DROP TABLE IF EXISTS kind_items; CREATE TABLE kind_items (id int PRIMARY KEY, v text);"
                 + "INSERT INTO kind_items SELECT g, 'v' || g FROM generate_series(1, 20) g;"
                 + "GRANT ALL ON kind_items TO kind_user, capped_user, dry_user, capped_writer, free_user;"
+                + "GRANT SELECT ON kind_items TO backup_user;"
                 + "DROP TABLE IF EXISTS other_table; CREATE TABLE other_table (id int); GRANT ALL ON other_table TO kind_user");
         guard = GuardHarness.startWithText(pg, RULES, Map.of());
     }
@@ -93,6 +100,42 @@ class RuleKindsEndToEndTest {
     static PSQLException refused(Connection c, String sql) {
         PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute(sql), sql);
         return e;
+    }
+
+    /**
+     * What pg_dump (15.8 and later) sends around each table it dumps, as a user whose role may only read: the
+     * set_config of a setting that pg_settings' WHERE pins, LOCK ... IN ACCESS SHARE MODE (which needs SELECT only,
+     * as in PostgreSQL) and COPY ... TO stdout. The stronger locks, another table and a role switch spelled the same
+     * way stay refused.
+     */
+    @Test
+    void aReadOnlyRoleRunsWhatPgDumpSends() throws Exception {
+        try (Connection c = simpleQueries("backup_user", "pw")) {
+            Statement s = c.createStatement();
+            s.execute("BEGIN");
+            s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            try (ResultSet rs = s.executeQuery("SELECT set_config(name, 'view, foreign-table', false) FROM pg_settings"
+                    + " WHERE name = 'restrict_nonsystem_relation_kind'")) {
+                assertTrue(rs.next());
+                assertEquals("view, foreign-table", rs.getString(1));
+            }
+            s.execute("SELECT pg_catalog.set_config('search_path', '', false)");
+            s.execute("LOCK TABLE public.kind_items IN ACCESS SHARE MODE");
+            ByteArrayOutputStream rows = new ByteArrayOutputStream();
+            long copied = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY public.kind_items (id, v) TO stdout",
+                    rows);
+            assertEquals(20, copied);
+            s.execute("COMMIT");
+            for (String sql : new String[] {"LOCK TABLE public.kind_items", "LOCK public.kind_items IN SHARE MODE",
+                    "LOCK TABLE public.other_table IN ACCESS SHARE MODE",
+                    "SELECT set_config(name, 'kind_user', false) FROM pg_settings WHERE name = 'role'"}) {
+                assertEquals("42501", refused(c, sql).getSQLState(), sql);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT current_user")) {
+                rs.next();
+                assertEquals("backup_user", rs.getString(1));
+            }
+        }
     }
 
     @Test
