@@ -15,16 +15,25 @@ import java.util.List;
  * @param newEffectiveRole null unless the statement changes the effective role and that is allowed; "" = reset
  * @param matchedRuleId    the rule that refused, or the rule/grant that allowed, for `pgguard explain`
  * @param explanation      multi-line account of facts and rules, for `pgguard explain`
+ * @param bindConditions   refusals of a forwarded Parse that the values of each Bind decide (empty for a Query)
  */
 public record Decision(Action action, String sql, Rejection rejection, List<DryRunHit> dryRunHits,
         long readRowCap, long writeRowCap, String newEffectiveRole, List<StatementFacts> statements,
-        String matchedRuleId, String explanation) {
+        String matchedRuleId, String explanation, List<BindCondition> bindConditions) {
 
     public enum Action { FORWARD, REWRITE, REJECT }
 
     public Decision {
         dryRunHits = List.copyOf(dryRunHits);
         statements = List.copyOf(statements);
+        bindConditions = List.copyOf(bindConditions);
+    }
+
+    public Decision(Action action, String sql, Rejection rejection, List<DryRunHit> dryRunHits, long readRowCap,
+            long writeRowCap, String newEffectiveRole, List<StatementFacts> statements, String matchedRuleId,
+            String explanation) {
+        this(action, sql, rejection, dryRunHits, readRowCap, writeRowCap, newEffectiveRole, statements, matchedRuleId,
+                explanation, List.of());
     }
 
     public boolean rejected() {

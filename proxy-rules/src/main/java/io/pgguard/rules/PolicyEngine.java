@@ -98,7 +98,7 @@ public final class PolicyEngine {
         }
         return new Decision(decision.action(), sql, decision.rejection(), decision.dryRunHits(),
                 decision.readRowCap(), decision.writeRowCap(), decision.newEffectiveRole(), decision.statements(),
-                decision.matchedRuleId(), decision.explanation());
+                decision.matchedRuleId(), decision.explanation(), decision.bindConditions());
     }
 
     private Decision evaluateAndCache(String sql, Key key) {

@@ -31,6 +31,8 @@ public final class Verdict {
     private boolean mayEndBlock;
     private boolean copyHeaderLines;
     private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
+    private BindCheck bindCheck;
+    private int[] parameterTypes = new int[0];
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -74,7 +76,32 @@ public final class Verdict {
         copy.mayEndBlock = mayEndBlock;
         copy.copyHeaderLines = copyHeaderLines;
         copy.sqlPreparedStatements = sqlPreparedStatements;
+        copy.bindCheck = bindCheck;
+        copy.parameterTypes = parameterTypes;
         return copy;
+    }
+
+    /** A forwarded Parse whose Binds are let through only for the values {@code check} accepts. */
+    public Verdict withBindCheck(BindCheck check) {
+        Verdict copy = copy(newEffectiveRole);
+        copy.bindCheck = check;
+        return copy;
+    }
+
+    /** The parameter types the Parse declared, which the Bind check reads binary integers by. */
+    public Verdict withParameterTypes(int[] oids) {
+        Verdict copy = copy(newEffectiveRole);
+        copy.parameterTypes = oids.clone();
+        return copy;
+    }
+
+    public int[] parameterTypes() {
+        return parameterTypes.clone();
+    }
+
+    /** The check each Bind of this statement must pass, or null. */
+    public BindCheck bindCheck() {
+        return bindCheck;
     }
 
     /**

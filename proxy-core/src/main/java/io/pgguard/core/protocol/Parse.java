@@ -29,6 +29,22 @@ public record Parse(String statementName, String sql, int textOffset, ByteBuf pa
     }
 
     /**
+     * The parameter type OIDs the client declared (0 where it left the type to the server); none when the message
+     * holds fewer than its count says, which the server refuses.
+     */
+    public int[] parameterTypeOids() {
+        int count = parameterTypes.getShort(parameterTypes.readerIndex());
+        if (count < 0 || parameterTypes.readableBytes() < 2 + 4 * count) {
+            return new int[0];
+        }
+        int[] oids = new int[count];
+        for (int i = 0; i < count; i++) {
+            oids[i] = parameterTypes.getInt(parameterTypes.readerIndex() + 2 + 4 * i);
+        }
+        return oids;
+    }
+
+    /**
      * Encodes a Parse with the name and parameter types of {@code original} (the message this was decoded from)
      * but another text, in the session's client encoding.
      */

@@ -252,6 +252,9 @@ final class FrontendRelay {
         StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
         Verdict verdict = inspectSent(message, parse.statementName(), parse.sql(), parse.textOffset(), SqlOrigin.PARSE,
                 start);
+        if (verdict.bindCheck() != null) {
+            verdict = verdict.withParameterTypes(parse.parameterTypeOids());
+        }
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
@@ -313,9 +316,30 @@ final class FrontendRelay {
                 return;
             }
         }
+        if (verdict.bindCheck() != null && refusedForItsValues(message, verdict, prepared.verdict().parameterTypes())) {
+            return;
+        }
         forward(message, PendingResponse.changing(verdict.isReject()
                 ? PendingResponse.rejected(PendingResponse.Kind.BIND, verdict.rejection())
                 : PendingResponse.BIND, names.bound(bind.portalName(), verdict)));
+    }
+
+    /**
+     * A statement the rules let through only for some values (a write whose WHERE holds only parameters and
+     * numbers): the Bind fails in the server's place when its values, or values PgGuard cannot read, would let it
+     * touch every row.
+     */
+    private boolean refusedForItsValues(ByteBuf message, Verdict verdict, int[] declaredTypes) {
+        Bind.Parameters parameters = Bind.parameters(message, declaredTypes);
+        PgError refusal = parameters == null ? verdict.bindCheck().refusal(null, i -> true)
+                : verdict.bindCheck().refusal(parameters.values(), parameters.binary()::get);
+        if (refusal == null) {
+            return false;
+        }
+        log.info("connection {} ({}): a Bind refused for its values: {}", session.connectionId, session.user(),
+                refusal.message());
+        failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "bind-values", refusal);
+        return true;
     }
 
     /**

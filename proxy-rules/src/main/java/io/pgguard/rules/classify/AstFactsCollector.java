@@ -49,7 +49,11 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
     record Call(List<String> nameParts, List<Expression> args) {
     }
 
-    record Write(CommandKind kind, Table target, WhereStatus where, String reason) {
+    record Write(CommandKind kind, Table target, WhereStatus where, String reason,
+            io.pgguard.rules.ParameterCondition condition) {
+        Write(CommandKind kind, Table target, WhereStatus where, String reason) {
+            this(kind, target, where, reason, null);
+        }
     }
 
     final List<Table> occurrences = new ArrayList<>();
@@ -266,9 +270,11 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
             return new Write(kind, target, WhereStatus.TRIVIAL, "WHERE is always true");
         }
         if (!WhereAnalyzer.mentionsColumnOf(condition, reference(target)) && !where.alwaysFalse(condition)) {
-            // (a provably false WHERE passes: ORMs send 1 = 0 for an empty IN list)
-            return new Write(kind, target, WhereStatus.TRIVIAL,
-                    "WHERE names no column of " + reference(target) + ": it keeps every row or none");
+            // (a provably false WHERE passes: ORMs send 1 = 0 for an empty IN list, knex 1 = $1 bound to 0)
+            String reason = "WHERE names no column of " + reference(target) + ": it keeps every row or none";
+            io.pgguard.rules.ParameterCondition byValues = ParameterConditions.of(condition);
+            return byValues != null ? new Write(kind, target, WhereStatus.BY_PARAMETERS, reason, byValues)
+                    : new Write(kind, target, WhereStatus.TRIVIAL, reason);
         }
         if (where.mayKeepEveryRow(condition, reference(target))) {
             return new Write(kind, target, WhereStatus.TRIVIAL, "a branch of the WHERE names no column of "

@@ -349,7 +349,7 @@ public final class StatementClassifier {
             Table t = w.target();
             String qualified = t == null ? "?" : (t.getSchemaName() != null ? Names.normalize(t.getSchemaName())
                     : NameResolver.schemaFor(Names.normalize(t.getName()), searchPath)) + "." + Names.normalize(t.getName());
-            b.writes.add(new WriteOperation(w.kind(), qualified, w.where(), w.reason()));
+            b.writes.add(new WriteOperation(w.kind(), qualified, w.where(), w.reason(), w.condition()));
         }
         for (Table into : collector.selectIntoTargets) {
             b.writes.add(new WriteOperation(CommandKind.CREATE_TABLE_AS, Names.normalize(into.getName()),

@@ -1,5 +1,6 @@
 package io.pgguard.rules.policy;
 
+import io.pgguard.rules.BindCondition;
 import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.Decision;
 import io.pgguard.rules.DryRunHit;
@@ -9,6 +10,7 @@ import io.pgguard.rules.Rejection;
 import io.pgguard.rules.RewriteSite;
 import io.pgguard.rules.StatementContext;
 import io.pgguard.rules.StatementFacts;
+import io.pgguard.rules.StatementSource;
 import io.pgguard.rules.TableAccess;
 import io.pgguard.rules.WhereStatus;
 import io.pgguard.rules.WriteOperation;
@@ -193,11 +195,15 @@ public final class PolicyEvaluator {
     private Decision conclude(String sql, StatementContext ctx, List<StatementFacts> facts, List<Rule> applicable,
             List<Violation> violations, StringBuilder explanation) {
         List<DryRunHit> dryRun = new ArrayList<>();
+        List<BindCondition> byValues = new ArrayList<>();
         Violation enforced = null;
         for (Violation v : violations) {
             if (policy.dryRun() || v.rule().dryRun()) {
                 dryRun.add(new DryRunHit(v.rule().id(), message(v)));
                 explanation.append("dry-run ").append(v.rule().id()).append(": ").append(v.reason()).append('\n');
+            } else if (v.onlyIf() != null) {
+                byValues.add(new BindCondition(rejection(v, facts), v.onlyIf()));
+                explanation.append("at each Bind, ").append(v.rule().id()).append(": ").append(v.reason()).append('\n');
             } else if (enforced == null) {
                 enforced = v;
             }
@@ -218,7 +224,7 @@ public final class PolicyEvaluator {
                 .append(" (allowed by ").append(matched).append(")\n");
         Decision.Action action = caps.rewritten() != null ? Decision.Action.REWRITE : Decision.Action.FORWARD;
         return new Decision(action, caps.rewritten() != null ? caps.rewritten() : sql, null, dryRun, caps.readRowCap(),
-                caps.writeRowCap(), newRole, facts, matched, explanation.toString());
+                caps.writeRowCap(), newRole, facts, matched, explanation.toString(), byValues);
     }
 
     /** Whether a statement before the last sets a role the rules govern (or one computed when it runs). */
@@ -523,10 +529,18 @@ public final class PolicyEvaluator {
                 if (!r.kinds().contains(w.kind())) {
                     continue;
                 }
-                if (w.where() == WhereStatus.MISSING || w.where() == WhereStatus.TRIVIAL) {
-                    add(r, w.kind() + " of " + w.table() + " does not restrict its rows: "
-                                    + (w.whereReason() == null ? w.where().name().toLowerCase() : w.whereReason()),
-                            "Add a WHERE that selects the rows to change (for example by primary key).");
+                boolean byValues = w.where() == WhereStatus.BY_PARAMETERS;
+                if (w.where() == WhereStatus.MISSING || w.where() == WhereStatus.TRIVIAL || byValues) {
+                    String reason = w.kind() + " of " + w.table() + " does not restrict its rows: "
+                            + (w.whereReason() == null ? w.where().name().toLowerCase() : w.whereReason());
+                    String hint = "Add a WHERE that selects the rows to change (for example by primary key).";
+                    // Only a Parse is followed by Binds whose values PgGuard sees; in a Query, $n is PREPARE's
+                    if (byValues && ctx.source() == StatementSource.PARSE) {
+                        out.add(new Violation(r, f.index(), reason + " (refused for the values bound that keep every"
+                                + " row)", hint, w.condition()));
+                    } else {
+                        add(r, reason, hint);
+                    }
                     return;
                 }
             }

@@ -1,5 +1,6 @@
 package io.pgguard.server.rules;
 
+import io.pgguard.core.inspect.BindCheck;
 import io.pgguard.core.inspect.SessionView;
 import io.pgguard.core.inspect.SqlOrigin;
 import io.pgguard.core.inspect.SqlPreparedStatementUse;
@@ -7,8 +8,10 @@ import io.pgguard.core.inspect.StatementInspector;
 import io.pgguard.core.inspect.Verdict;
 import io.pgguard.core.protocol.PgError;
 import io.pgguard.core.protocol.SqlState;
+import io.pgguard.rules.BindCondition;
 import io.pgguard.rules.CommandKind;
 import io.pgguard.rules.Decision;
+import io.pgguard.rules.ParameterCondition;
 import io.pgguard.rules.PolicyEngine;
 import io.pgguard.rules.Rejection;
 import io.pgguard.rules.SqlPreparedStatement;
@@ -136,6 +139,9 @@ public final class RulesInspector implements StatementInspector {
         if (dropsPreparedStatements(decision)) {
             verdict = verdict.withDropsPreparedStatements();
         }
+        if (!decision.bindConditions().isEmpty() && !decision.rejected()) {
+            verdict = verdict.withBindCheck(bindCheck(decision.bindConditions()));
+        }
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()),
                     statementTexts(decision.sql(), standardConformingStrings));
@@ -148,6 +154,18 @@ public final class RulesInspector implements StatementInspector {
                     statementTexts(decision.sql(), standardConformingStrings));
         }
         return verdict;
+    }
+
+    /** Refuses a Bind whose values let one of the conditions keep every row, or that PgGuard cannot read. */
+    private static BindCheck bindCheck(List<BindCondition> conditions) {
+        return (values, binary) -> {
+            for (BindCondition c : conditions) {
+                if (values == null || c.condition().evaluate(values, binary) != ParameterCondition.Outcome.KEEPS_NO_ROW) {
+                    return toError(c.rejection());
+                }
+            }
+            return null;
+        };
     }
 
     private static boolean dropsPreparedStatements(Decision decision) {

@@ -138,6 +138,54 @@ class RuleKindsEndToEndTest {
         }
     }
 
+    /**
+     * A DELETE or UPDATE whose WHERE holds only numbers and parameters (knex sends 1 = $1 bound to 0 for an empty
+     * whereIn) is judged at each Bind by the values bound: with values that make it false it runs and touches no
+     * row; with values that make it true, or that PgGuard cannot read, the Bind is refused. pgjdbc's setInt sends
+     * a binary int4, which PgGuard reads because the Parse declared the type; the unnamed statement and, past
+     * prepareThreshold, a named one are checked alike, and so is each Bind of a batch.
+     */
+    @Test
+    void aWhereOfParametersOnlyIsJudgedByTheValuesBound() throws Exception {
+        try (Connection c = guard.connect("kind_user", "pw")) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM kind_items WHERE 1 = ?")) {
+                for (int round = 0; round < 6; round++) { // pgjdbc names the statement from the 5th execution
+                    delete.setInt(1, 0);
+                    assertEquals(0, delete.executeUpdate(), "round " + round);
+                    delete.setInt(1, 1);
+                    PSQLException refused = assertThrows(PSQLException.class, delete::executeUpdate, "round " + round);
+                    assertEquals("42501", refused.getSQLState());
+                    assertTrue(refused.getMessage().contains("where-required"), refused.getMessage());
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE kind_items SET v = 'every row' WHERE 1 = ? OR ? IS NULL")) {
+                update.setInt(1, 0);
+                update.setInt(2, 5);
+                update.addBatch();
+                update.setObject(1, "0", java.sql.Types.OTHER); // text, typed by the server
+                update.setLong(2, 7L);
+                update.addBatch();
+                assertEquals(2, update.executeBatch().length);
+                update.setInt(1, 0);
+                update.setInt(2, 5);
+                update.addBatch();
+                update.setInt(1, 0);
+                update.setNull(2, java.sql.Types.INTEGER); // NULL IS NULL: every row
+                update.addBatch();
+                java.sql.BatchUpdateException refused = assertThrows(java.sql.BatchUpdateException.class,
+                        update::executeBatch);
+                assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            }
+        }
+        assertEquals(20, count("kind_items"));
+        try (Connection c = pg.superuser(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT count(*) FROM kind_items WHERE v = 'every row'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1));
+        }
+    }
+
     @Test
     void forbiddenKindPerEnvironment() throws Exception {
         try (Connection c = guard.connect("kind_user", "pw")) {

@@ -1,0 +1,20 @@
+package io.pgguard.core.inspect;
+
+import io.pgguard.core.protocol.PgError;
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * A refusal of a forwarded Parse that the values of each Bind decide (a write whose WHERE holds only parameters and
+ * numbers keeps every row or none, by those values).
+ */
+@FunctionalInterface
+public interface BindCheck {
+
+    /**
+     * The error to fail a Bind with, or null to let it through. {@code values} holds $1, $2... as text, null for
+     * SQL NULL; {@code binary} tells which were sent in binary format (their text is not given); null for a Bind
+     * PgGuard could not read, which must be refused.
+     */
+    PgError refusal(List<String> values, IntPredicate binary);
+}

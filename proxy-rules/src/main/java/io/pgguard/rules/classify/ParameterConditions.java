@@ -1,0 +1,119 @@
+package io.pgguard.rules.classify;
+
+import io.pgguard.rules.ParameterCondition;
+import io.pgguard.rules.ParameterCondition.Node;
+import io.pgguard.rules.ParameterCondition.Operator;
+import io.pgguard.rules.lex.ValueLiterals;
+import java.math.BigDecimal;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+
+/**
+ * Reads a WHERE made only of integers, NULL, the client's parameters, comparisons, AND, OR, NOT and IS [NOT] NULL
+ * into a {@link ParameterCondition}; anything else (a column, a call, a cast, a string, a literal that value-shape
+ * sharing made a parameter) and it is not one.
+ */
+final class ParameterConditions {
+
+    private ParameterConditions() {
+    }
+
+    /** The condition, or null when the WHERE holds anything else or no parameter at all. */
+    static ParameterCondition of(Expression where) {
+        boolean[] parameter = {false};
+        Node root = node(where, parameter);
+        return root != null && parameter[0] ? new ParameterCondition(root) : null;
+    }
+
+    private static Node node(Expression raw, boolean[] parameter) {
+        Expression e = WhereAnalyzer.unwrap(raw);
+        if (e instanceof AndExpression and) {
+            Node l = node(and.getLeftExpression(), parameter);
+            Node r = node(and.getRightExpression(), parameter);
+            return l == null || r == null ? null : new ParameterCondition.And(l, r);
+        }
+        if (e instanceof OrExpression or) {
+            Node l = node(or.getLeftExpression(), parameter);
+            Node r = node(or.getRightExpression(), parameter);
+            return l == null || r == null ? null : new ParameterCondition.Or(l, r);
+        }
+        if (e instanceof NotExpression not) {
+            Node operand = node(not.getExpression(), parameter);
+            return operand == null ? null : new ParameterCondition.Not(operand);
+        }
+        if (e instanceof IsNullExpression isNull && !isNull.isUseIsNull() && !isNull.isUseNotNull()) {
+            Node operand = value(isNull.getLeftExpression(), parameter);
+            return operand == null ? null : new ParameterCondition.IsNull(operand, isNull.isNot());
+        }
+        if (e instanceof ComparisonOperator cmp) {
+            Operator op = operator(cmp);
+            Node l = value(cmp.getLeftExpression(), parameter);
+            Node r = value(cmp.getRightExpression(), parameter);
+            return op == null || l == null || r == null ? null : new ParameterCondition.Compare(op, l, r);
+        }
+        return null;
+    }
+
+    private static Operator operator(ComparisonOperator cmp) {
+        if (cmp instanceof EqualsTo) {
+            return Operator.EQ;
+        }
+        if (cmp instanceof NotEqualsTo) {
+            return Operator.NE;
+        }
+        if (cmp instanceof MinorThan) {
+            return Operator.LT;
+        }
+        if (cmp instanceof MinorThanEquals) {
+            return Operator.LE;
+        }
+        if (cmp instanceof GreaterThan) {
+            return Operator.GT;
+        }
+        if (cmp instanceof GreaterThanEquals) {
+            return Operator.GE;
+        }
+        return null; // (JSqlParser's other comparisons are operators PostgreSQL does not have)
+    }
+
+    private static Node value(Expression raw, boolean[] parameter) {
+        Expression e = WhereAnalyzer.unwrap(raw);
+        if (e instanceof JdbcParameter p && p.getIndex() != null && p.getIndex() > 0
+                && p.getIndex() <= ValueLiterals.SUBSTITUTED_BASE) {
+            parameter[0] = true;
+            return new ParameterCondition.Parameter(p.getIndex());
+        }
+        if (e instanceof NullValue) {
+            return new ParameterCondition.Null();
+        }
+        BigDecimal n = number(e);
+        return n == null ? null : new ParameterCondition.Number(n);
+    }
+
+    /** An integer of up to 15 digits, which every numeric type a parameter compared with it may take holds exactly. */
+    private static BigDecimal number(Expression e) {
+        if (e instanceof LongValue l) {
+            String digits = l.getStringValue();
+            return digits.length() <= 15 && digits.chars().allMatch(Character::isDigit) ? new BigDecimal(digits) : null;
+        }
+        if (e instanceof SignedExpression s && (s.getSign() == '-' || s.getSign() == '+')) {
+            BigDecimal n = number(WhereAnalyzer.unwrap(s.getExpression()));
+            return n == null ? null : s.getSign() == '-' ? n.negate() : n;
+        }
+        return null;
+    }
+}
