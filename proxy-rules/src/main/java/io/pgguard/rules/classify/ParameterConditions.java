@@ -14,13 +14,7 @@ import net.sf.jsqlparser.expression.SignedExpression;
 import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
 import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
 import net.sf.jsqlparser.expression.operators.relational.ComparisonOperator;
-import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
-import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
-import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
 import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
-import net.sf.jsqlparser.expression.operators.relational.MinorThan;
-import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
-import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
 
 /**
  * Reads a WHERE made only of integers, NULL, the client's parameters, comparisons, AND, OR, NOT and IS [NOT] NULL
@@ -69,25 +63,15 @@ final class ParameterConditions {
     }
 
     private static Operator operator(ComparisonOperator cmp) {
-        if (cmp instanceof EqualsTo) {
-            return Operator.EQ;
-        }
-        if (cmp instanceof NotEqualsTo) {
-            return Operator.NE;
-        }
-        if (cmp instanceof MinorThan) {
-            return Operator.LT;
-        }
-        if (cmp instanceof MinorThanEquals) {
-            return Operator.LE;
-        }
-        if (cmp instanceof GreaterThan) {
-            return Operator.GT;
-        }
-        if (cmp instanceof GreaterThanEquals) {
-            return Operator.GE;
-        }
-        return null; // (JSqlParser's other comparisons are operators PostgreSQL does not have)
+        return switch (cmp.getStringExpression()) {
+            case "=" -> Operator.EQ;
+            case "<>", "!=" -> Operator.NE;
+            case "<" -> Operator.LT;
+            case "<=" -> Operator.LE;
+            case ">" -> Operator.GT;
+            case ">=" -> Operator.GE;
+            default -> null; // @>, <@, &&...: no comparison of numbers
+        };
     }
 
     private static Node value(Expression raw, boolean[] parameter) {

@@ -57,6 +57,10 @@ class ParameterConditionTest {
         "DELETE FROM t WHERE 1 = $1 OR $2 = 1         | 1/BIN    | KEEPS_EVERY_ROW",
         "DELETE FROM t WHERE 1 = $1 OR $2 = 1         | 0/BIN    | UNKNOWN",
         "DELETE FROM t WHERE 1 = $2                   | 0        | UNKNOWN",
+        "DELETE FROM t WHERE 1 <> $1                  | 1        | KEEPS_NO_ROW",
+        "DELETE FROM t WHERE $1 != 1                  | 2        | KEEPS_EVERY_ROW",
+        "DELETE FROM t WHERE 5 <= $1 AND $1 < 10      | 7        | KEEPS_EVERY_ROW",
+        "DELETE FROM t WHERE $1 >= -3 AND 0 > $1      | -4       | KEEPS_NO_ROW",
     })
     void eachBindsValuesDecide(String sql, String values, Outcome expected) {
         Decision parse = decide(sql.strip(), StatementSource.PARSE);
