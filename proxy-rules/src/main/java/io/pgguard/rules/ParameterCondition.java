@@ -60,38 +60,38 @@ public final class ParameterCondition {
     private enum Truth { TRUE, FALSE, NULL, UNKNOWN }
 
     /**
-     * The outcome for one Bind's values: {@code values.get(i)} is $(i+1) as text, null for SQL NULL; a binary
-     * value ({@code binary} true for its index) or a parameter the Bind does not carry makes it UNKNOWN.
+     * The outcome for one Bind's values: {@code values.get(i)} is $(i+1) as text, null for SQL NULL; a value the
+     * proxy did not read ({@code unread} true for its index) or a parameter the Bind does not carry is UNKNOWN.
      */
-    public Outcome evaluate(List<String> values, IntPredicate binary) {
-        return switch (truth(root, values, binary)) {
+    public Outcome evaluate(List<String> values, IntPredicate unread) {
+        return switch (truth(root, values, unread)) {
             case TRUE -> Outcome.KEEPS_EVERY_ROW;
             case FALSE, NULL -> Outcome.KEEPS_NO_ROW;
             case UNKNOWN -> Outcome.UNKNOWN;
         };
     }
 
-    private static Truth truth(Node n, List<String> values, IntPredicate binary) {
+    private static Truth truth(Node n, List<String> values, IntPredicate unread) {
         if (n instanceof Compare c) {
-            return compare(c, values, binary);
+            return compare(c, values, unread);
         }
         if (n instanceof IsNull i) {
-            Operand v = value(i.operand(), values, binary);
+            Operand v = value(i.operand(), values, unread);
             if (v.unknown()) {
                 return Truth.UNKNOWN;
             }
             return (v.number() == null) != i.negated() ? Truth.TRUE : Truth.FALSE;
         }
         if (n instanceof Not not) {
-            Truth t = truth(not.operand(), values, binary);
+            Truth t = truth(not.operand(), values, unread);
             return t == Truth.TRUE ? Truth.FALSE : t == Truth.FALSE ? Truth.TRUE : t;
         }
         if (n instanceof And and) {
-            return and(truth(and.left(), values, binary), truth(and.right(), values, binary));
+            return and(truth(and.left(), values, unread), truth(and.right(), values, unread));
         }
         if (n instanceof Or or) {
-            Truth l = truth(or.left(), values, binary);
-            Truth r = truth(or.right(), values, binary);
+            Truth l = truth(or.left(), values, unread);
+            Truth r = truth(or.right(), values, unread);
             if (l == Truth.TRUE || r == Truth.TRUE) { // whatever the other side is
                 return Truth.TRUE;
             }
@@ -119,7 +119,7 @@ public final class ParameterCondition {
         static final Operand UNREADABLE = new Operand(null, true);
     }
 
-    private static Operand value(Node n, List<String> values, IntPredicate binary) {
+    private static Operand value(Node n, List<String> values, IntPredicate unread) {
         if (n instanceof Number number) {
             return new Operand(number.value(), false);
         }
@@ -128,7 +128,7 @@ public final class ParameterCondition {
         }
         if (n instanceof Parameter p) {
             int i = p.index() - 1;
-            if (i < 0 || i >= values.size() || binary.test(i)) {
+            if (i < 0 || i >= values.size() || unread.test(i)) {
                 return Operand.UNREADABLE;
             }
             String text = values.get(i);
@@ -146,9 +146,9 @@ public final class ParameterCondition {
     private static final java.util.regex.Pattern INTEGER =
             java.util.regex.Pattern.compile("[ \\t\\n\\r\\f\\x0B]*[+-]?[0-9]{1,15}[ \\t\\n\\r\\f\\x0B]*");
 
-    private static Truth compare(Compare c, List<String> values, IntPredicate binary) {
-        Operand l = value(c.left(), values, binary);
-        Operand r = value(c.right(), values, binary);
+    private static Truth compare(Compare c, List<String> values, IntPredicate unread) {
+        Operand l = value(c.left(), values, unread);
+        Operand r = value(c.right(), values, unread);
         if (l.unknown() || r.unknown()) {
             return Truth.UNKNOWN;
         }

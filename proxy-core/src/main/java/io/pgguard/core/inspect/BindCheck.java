@@ -13,8 +13,8 @@ public interface BindCheck {
 
     /**
      * The error to fail a Bind with, or null to let it through. {@code values} holds $1, $2... as text, null for
-     * SQL NULL; {@code binary} tells which were sent in binary format (their text is not given); null for a Bind
-     * PgGuard could not read, which must be refused.
+     * SQL NULL; {@code unread} tells which PgGuard did not read (their text is not given); {@code values} is null
+     * for a Bind PgGuard could not read at all, which must be refused.
      */
-    PgError refusal(List<String> values, IntPredicate binary);
+    PgError refusal(List<String> values, IntPredicate unread);
 }

@@ -16,19 +16,26 @@ public record Bind(String portalName, String statementName) {
         return new Bind(portal, PgWire.readName(body, encoding));
     }
 
-    /** The parameter values of a Bind: text ones as text, null for SQL NULL; which were sent in binary. */
-    public record Parameters(List<String> values, BitSet binary) {
+    /**
+     * The parameter values of a Bind: as text, null for SQL NULL; {@code unread} holds the ones not read (their
+     * value null too).
+     */
+    public record Parameters(List<String> values, BitSet unread) {
     }
 
     private static final int INT8 = 20;
     private static final int INT2 = 21;
     private static final int INT4 = 23;
+    private static final int FLOAT8 = 701;
+    private static final int NUMERIC = 1700;
 
     /**
      * Reads the parameter values, for the rare statement whose refusal they decide. Text is read byte for byte as
      * ISO-8859-1: the values asked about are digits, which every client encoding writes in ASCII, and any other
      * byte makes a value that is no number. A binary value of a parameter the Parse declared int2, int4 or int8
-     * (pgjdbc's setInt and setLong) is given as its decimal text; other binary values only as binary. Null when the
+     * (pgjdbc's setInt and setLong) is given as its decimal text; other binary values are not read. Nor is any
+     * value of a parameter the Parse declared as another type than those, numeric or float8 (left 0, the server
+     * types it by its use): a float4, oid or xid holds an integer otherwise than the text says. Null when the
      * message does not hold what its counts say.
      */
     public static Parameters parameters(ByteBuf message, int[] declaredTypes) {
@@ -46,7 +53,7 @@ public record Bind(String portalName, String statementName) {
                 return null;
             }
             List<String> values = new ArrayList<>(count);
-            BitSet binary = new BitSet();
+            BitSet unread = new BitSet();
             for (int i = 0; i < count; i++) {
                 int length = body.readInt();
                 boolean isBinary = formatCount != 0 && formats[formatCount == 1 ? 0 : i] != 0;
@@ -57,22 +64,26 @@ public record Bind(String portalName, String statementName) {
                     values.add(null);
                     continue;
                 }
-                String integer = isBinary ? binaryInteger(body, length, i < declaredTypes.length ? declaredTypes[i] : 0)
-                        : null;
+                int type = i < declaredTypes.length ? declaredTypes[i] : 0;
+                String integer = isBinary ? binaryInteger(body, length, type) : null;
                 if (integer != null) {
                     values.add(integer);
-                } else if (isBinary) {
-                    binary.set(i);
+                } else if (isBinary || !readsIntegersExactly(type)) {
+                    unread.set(i);
                     values.add(null);
                 } else {
                     values.add(body.toString(body.readerIndex(), length, StandardCharsets.ISO_8859_1));
                 }
                 body.skipBytes(length);
             }
-            return new Parameters(values, binary);
+            return new Parameters(values, unread);
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
+    }
+
+    private static boolean readsIntegersExactly(int type) {
+        return type == 0 || type == INT2 || type == INT4 || type == INT8 || type == NUMERIC || type == FLOAT8;
     }
 
     private static String binaryInteger(ByteBuf body, int length, int type) {

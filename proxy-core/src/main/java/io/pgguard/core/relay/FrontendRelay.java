@@ -332,7 +332,7 @@ final class FrontendRelay {
     private boolean refusedForItsValues(ByteBuf message, Verdict verdict, int[] declaredTypes) {
         Bind.Parameters parameters = Bind.parameters(message, declaredTypes);
         PgError refusal = parameters == null ? verdict.bindCheck().refusal(null, i -> true)
-                : verdict.bindCheck().refusal(parameters.values(), parameters.binary()::get);
+                : verdict.bindCheck().refusal(parameters.values(), parameters.unread()::get);
         if (refusal == null) {
             return false;
         }

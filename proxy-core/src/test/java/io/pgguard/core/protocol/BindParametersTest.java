@@ -51,7 +51,7 @@ class BindParametersTest {
         try {
             Bind.Parameters p = Bind.parameters(message, new int[0]);
             assertEquals(Arrays.asList("0", null, " 42 "), p.values());
-            assertTrue(p.binary().isEmpty());
+            assertTrue(p.unread().isEmpty());
         } finally {
             message.release();
         }
@@ -64,8 +64,22 @@ class BindParametersTest {
         try {
             Bind.Parameters p = Bind.parameters(message, new int[] {INT4, INT2, INT8, 0});
             assertEquals(Arrays.asList("7", "-2", "256", null), p.values());
-            assertFalse(p.binary().get(0));
-            assertTrue(p.binary().get(3), "a binary value of a type the Parse left to the server stays unread");
+            assertFalse(p.unread().get(0));
+            assertTrue(p.unread().get(3), "a binary value of a type the Parse left to the server stays unread");
+        } finally {
+            message.release();
+        }
+    }
+
+    /** float4 rounds 16777217, oid reads -1 as 4294967295: only the text of untyped, integer, numeric, float8. */
+    @Test
+    void textOfAParameterDeclaredAnotherTypeIsNotRead() {
+        ByteBuf message = bind(new short[0], text("16777217"), text("-1"), text("7"), text("8"), text("9"));
+        try {
+            Bind.Parameters p = Bind.parameters(message, new int[] {700, 26, 1700, 701, 0});
+            assertEquals(Arrays.asList(null, null, "7", "8", "9"), p.values());
+            assertTrue(p.unread().get(0) && p.unread().get(1));
+            assertFalse(p.unread().get(2) || p.unread().get(3) || p.unread().get(4));
         } finally {
             message.release();
         }
@@ -77,7 +91,7 @@ class BindParametersTest {
         try {
             Bind.Parameters p = Bind.parameters(message, new int[] {0, INT4});
             assertEquals("1", p.values().get(0));
-            assertTrue(p.binary().get(1), "8 bytes are no int4");
+            assertTrue(p.unread().get(1), "8 bytes are no int4");
         } finally {
             message.release();
         }

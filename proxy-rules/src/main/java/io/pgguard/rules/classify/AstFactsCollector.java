@@ -67,8 +67,12 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
     private final Set<Object> visitedSelects = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     private final WhereAnalyzer where;
 
-    AstFactsCollector(ParserInput input) {
+    /** The statement's own tokens, none left out, for what the tree may not show (every use of a parameter). */
+    private final List<io.pgguard.rules.lex.Token> statementTokens;
+
+    AstFactsCollector(ParserInput input, List<io.pgguard.rules.lex.Token> statementTokens) {
         this.where = new WhereAnalyzer(input);
+        this.statementTokens = statementTokens;
     }
 
     void collect(Statement statement) {
@@ -272,7 +276,7 @@ final class AstFactsCollector extends TablesNamesFinder<Void> {
         if (!WhereAnalyzer.mentionsColumnOf(condition, reference(target)) && !where.alwaysFalse(condition)) {
             // (a provably false WHERE passes: ORMs send 1 = 0 for an empty IN list, knex 1 = $1 bound to 0)
             String reason = "WHERE names no column of " + reference(target) + ": it keeps every row or none";
-            io.pgguard.rules.ParameterCondition byValues = ParameterConditions.of(condition);
+            io.pgguard.rules.ParameterCondition byValues = ParameterConditions.of(condition, statementTokens);
             return byValues != null ? new Write(kind, target, WhereStatus.BY_PARAMETERS, reason, byValues)
                     : new Write(kind, target, WhereStatus.TRIVIAL, reason);
         }

@@ -4,7 +4,12 @@ import io.pgguard.rules.ParameterCondition;
 import io.pgguard.rules.ParameterCondition.Node;
 import io.pgguard.rules.ParameterCondition.Operator;
 import io.pgguard.rules.lex.ValueLiterals;
+import io.pgguard.rules.lex.Token;
+import io.pgguard.rules.lex.TokenType;
 import java.math.BigDecimal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import net.sf.jsqlparser.expression.Expression;
 import net.sf.jsqlparser.expression.JdbcParameter;
 import net.sf.jsqlparser.expression.LongValue;
@@ -26,37 +31,65 @@ final class ParameterConditions {
     private ParameterConditions() {
     }
 
-    /** The condition, or null when the WHERE holds anything else or no parameter at all. */
-    static ParameterCondition of(Expression where) {
-        boolean[] parameter = {false};
-        Node root = node(where, parameter);
-        return root != null && parameter[0] ? new ParameterCondition(root) : null;
+    /**
+     * The condition, or null when the WHERE holds anything else or no parameter at all, or when the statement
+     * ({@code statementTokens}, all of them) uses one of its parameters anywhere else too: PostgreSQL types a
+     * parameter by its first use, and one in a WITH or a FROM may make it a float4 or an oid, whose values compare
+     * otherwise than integers. Nor when it writes OPERATOR(...), which may name another operator than the one read.
+     */
+    static ParameterCondition of(Expression where, List<Token> statementTokens) {
+        Map<Integer, Integer> uses = new HashMap<>();
+        Node root = node(where, uses);
+        if (root == null || uses.isEmpty()) {
+            return null;
+        }
+        Map<Integer, Integer> inStatement = new HashMap<>();
+        for (int i = 0; i < statementTokens.size(); i++) {
+            Token t = statementTokens.get(i);
+            if (t.isKeyword("operator") && i + 1 < statementTokens.size()
+                    && statementTokens.get(i + 1).type() == TokenType.LPAREN) {
+                return null;
+            }
+            if (t.type() == TokenType.PARAM) {
+                try {
+                    inStatement.merge(Integer.parseInt(t.value()), 1, Integer::sum);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+            }
+        }
+        for (Map.Entry<Integer, Integer> use : uses.entrySet()) {
+            if (!use.getValue().equals(inStatement.get(use.getKey()))) {
+                return null;
+            }
+        }
+        return new ParameterCondition(root);
     }
 
-    private static Node node(Expression raw, boolean[] parameter) {
+    private static Node node(Expression raw, Map<Integer, Integer> uses) {
         Expression e = WhereAnalyzer.unwrap(raw);
         if (e instanceof AndExpression and) {
-            Node l = node(and.getLeftExpression(), parameter);
-            Node r = node(and.getRightExpression(), parameter);
+            Node l = node(and.getLeftExpression(), uses);
+            Node r = node(and.getRightExpression(), uses);
             return l == null || r == null ? null : new ParameterCondition.And(l, r);
         }
         if (e instanceof OrExpression or) {
-            Node l = node(or.getLeftExpression(), parameter);
-            Node r = node(or.getRightExpression(), parameter);
+            Node l = node(or.getLeftExpression(), uses);
+            Node r = node(or.getRightExpression(), uses);
             return l == null || r == null ? null : new ParameterCondition.Or(l, r);
         }
         if (e instanceof NotExpression not) {
-            Node operand = node(not.getExpression(), parameter);
+            Node operand = node(not.getExpression(), uses);
             return operand == null ? null : new ParameterCondition.Not(operand);
         }
         if (e instanceof IsNullExpression isNull && !isNull.isUseIsNull() && !isNull.isUseNotNull()) {
-            Node operand = value(isNull.getLeftExpression(), parameter);
+            Node operand = value(isNull.getLeftExpression(), uses);
             return operand == null ? null : new ParameterCondition.IsNull(operand, isNull.isNot());
         }
         if (e instanceof ComparisonOperator cmp) {
             Operator op = operator(cmp);
-            Node l = value(cmp.getLeftExpression(), parameter);
-            Node r = value(cmp.getRightExpression(), parameter);
+            Node l = value(cmp.getLeftExpression(), uses);
+            Node r = value(cmp.getRightExpression(), uses);
             return op == null || l == null || r == null ? null : new ParameterCondition.Compare(op, l, r);
         }
         return null;
@@ -74,11 +107,11 @@ final class ParameterConditions {
         };
     }
 
-    private static Node value(Expression raw, boolean[] parameter) {
+    private static Node value(Expression raw, Map<Integer, Integer> uses) {
         Expression e = WhereAnalyzer.unwrap(raw);
         if (e instanceof JdbcParameter p && p.getIndex() != null && p.getIndex() > 0
                 && p.getIndex() <= ValueLiterals.SUBSTITUTED_BASE) {
-            parameter[0] = true;
+            uses.merge(p.getIndex(), 1, Integer::sum);
             return new ParameterCondition.Parameter(p.getIndex());
         }
         if (e instanceof NullValue) {

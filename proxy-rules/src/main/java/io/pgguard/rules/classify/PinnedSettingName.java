@@ -45,11 +45,39 @@ final class PinnedSettingName {
                     pinned = pinnedBy(eq.getRightExpression(), eq.getLeftExpression(), from, constants);
                 }
                 if (pinned != null) {
-                    return pinned;
+                    return plainName(pinned);
                 }
             }
         }
         return null;
+    }
+
+    private static final java.util.regex.Pattern SETTING_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.]+");
+    /** The settings the rules follow. */
+    private static final List<String> WATCHED = List.of("role", "session_authorization", "search_path",
+            "client_encoding", "standard_conforming_strings");
+
+    /**
+     * The name, when it cannot equal a setting the rules follow under another spelling. A temporary table named
+     * pg_settings comes before pg_catalog's, and a collation that ignores accents or punctuation could make
+     * {@code name = 'r_ole'} hold for a row named role: so a name outside [A-Za-z0-9_.], or one that is such a
+     * setting's name but for case and punctuation, pins nothing.
+     */
+    private static String plainName(String pinned) {
+        if (!SETTING_NAME.matcher(pinned).matches()) {
+            return null;
+        }
+        String lower = pinned.toLowerCase(java.util.Locale.ROOT);
+        for (String watched : WATCHED) {
+            if (lettersOf(lower).equals(lettersOf(watched)) && !lower.equals(watched)) {
+                return null;
+            }
+        }
+        return pinned;
+    }
+
+    private static String lettersOf(String name) {
+        return name.replaceAll("[^a-z]", "");
     }
 
     private static boolean isCalledIn(PlainSelect select, List<Expression> callArgs) {

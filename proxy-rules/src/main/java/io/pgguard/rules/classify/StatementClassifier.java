@@ -169,7 +169,7 @@ public final class StatementClassifier {
             }
         }
         b.parsedBy = ParsedBy.FULL_PARSER;
-        AstFactsCollector collector = new AstFactsCollector(input);
+        AstFactsCollector collector = new AstFactsCollector(input, tokens);
         try {
             collector.collect(statement, ParserInput.hasType(input.tokens, TokenType.LPAREN));
         } catch (RuntimeException e) { // a defect of the analysis: the client is told that much, not Java's message

@@ -524,26 +524,32 @@ public final class PolicyEvaluator {
             return parts.isEmpty() ? "none" : String.join("; ", parts);
         }
 
+        /**
+         * One refusal for the first write that does not restrict its rows; when every such write is one whose
+         * parameters decide (and the text is a Parse, whose Binds PgGuard sees: in a Query, $n is PREPARE's), one
+         * condition for each of them, all checked at every Bind.
+         */
         private void requireWhere(Rule r) {
+            String hint = "Add a WHERE that selects the rows to change (for example by primary key).";
+            List<Violation> byValues = new ArrayList<>();
             for (WriteOperation w : f.writes()) {
                 if (!r.kinds().contains(w.kind())) {
                     continue;
                 }
-                boolean byValues = w.where() == WhereStatus.BY_PARAMETERS;
-                if (w.where() == WhereStatus.MISSING || w.where() == WhereStatus.TRIVIAL || byValues) {
+                boolean decidedByValues = w.where() == WhereStatus.BY_PARAMETERS;
+                if (w.where() == WhereStatus.MISSING || w.where() == WhereStatus.TRIVIAL || decidedByValues) {
                     String reason = w.kind() + " of " + w.table() + " does not restrict its rows: "
                             + (w.whereReason() == null ? w.where().name().toLowerCase() : w.whereReason());
-                    String hint = "Add a WHERE that selects the rows to change (for example by primary key).";
-                    // Only a Parse is followed by Binds whose values PgGuard sees; in a Query, $n is PREPARE's
-                    if (byValues && ctx.source() == StatementSource.PARSE) {
-                        out.add(new Violation(r, f.index(), reason + " (refused for the values bound that keep every"
-                                + " row)", hint, w.condition()));
+                    if (decidedByValues && ctx.source() == StatementSource.PARSE) {
+                        byValues.add(new Violation(r, f.index(), reason + " (refused for the values bound that keep"
+                                + " every row)", hint, w.condition()));
                     } else {
                         add(r, reason, hint);
+                        return;
                     }
-                    return;
                 }
             }
+            out.addAll(byValues);
         }
     }
 }

@@ -86,11 +86,32 @@ class ParameterConditionTest {
         "DELETE FROM t WHERE 1 = $1 OR true",
         "DELETE FROM t WHERE 1 = $1 OR 1 = 1",
         "DELETE FROM t WHERE 1 = $100001",
+        // a parameter typed by another use before the WHERE: float4 rounds 16777217 to 16777216
+        "DELETE FROM t USING (SELECT $1::float4) s WHERE 16777216 = $1",
+        "WITH c AS (SELECT $1::float4 AS x) DELETE FROM t WHERE 16777216 = $1",
+        "DELETE FROM t WHERE 1 OPERATOR(public.=) $1",
+        // another write of the statement that restricts nothing is refused whatever the values
+        "WITH d AS (DELETE FROM u RETURNING 1) DELETE FROM t WHERE 1 = $1",
+        "WITH d AS (DELETE FROM t WHERE 1 = $1 RETURNING 1) DELETE FROM u",
     })
     void otherWheresWithoutAColumnStayRefused(String sql) {
         Decision parse = decide(sql, StatementSource.PARSE);
         assertEquals(Decision.Action.REJECT, parse.action(), parse.explanation());
         assertEquals("no-unrestricted-delete", parse.rejection().ruleId());
+    }
+
+    /** Every write whose parameters decide brings its own condition; a Bind must pass them all. */
+    @org.junit.jupiter.api.Test
+    void eachWriteOfTheStatementIsCheckedAtBind() {
+        Decision parse = decide("WITH d AS (DELETE FROM t WHERE 1 = $1 RETURNING 1) DELETE FROM u WHERE 2 = $2",
+                StatementSource.PARSE);
+        assertEquals(Decision.Action.FORWARD, parse.action(), parse.explanation());
+        assertEquals(2, parse.bindConditions().size(), parse.explanation());
+        List<Outcome> outcomes = parse.bindConditions().stream()
+                .map(c -> c.condition().evaluate(List.of("1", "0"), i -> false)).toList();
+        assertTrue(outcomes.contains(Outcome.KEEPS_EVERY_ROW), outcomes::toString);
+        assertEquals(Decision.Action.REJECT, decide("UPDATE t SET v = $1 WHERE 1 = $1", StatementSource.PARSE).action(),
+                "$1 is typed by the column it sets first");
     }
 
     @ParameterizedTest(name = "{0}")

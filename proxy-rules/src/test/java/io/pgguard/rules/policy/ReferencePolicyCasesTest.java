@@ -271,6 +271,11 @@ class ReferencePolicyCasesTest {
         {"unknown-effect", "WITH pg_settings AS (SELECT 'role' AS name) SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'role'"},
         {"unknown-effect", "SELECT (SELECT set_config(name, 'postgres', false) FROM u) FROM pg_settings WHERE name = 'work_mem'"},
         {"unknown-effect", "SELECT set_config(v, 'postgres', false) FROM pg_settings WHERE name = 'work_mem'"},
+        // a collation that ignores punctuation or accents could match another spelling to a followed setting
+        {"unknown-effect", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'r_ole'"},
+        {"unknown-effect", "SELECT set_config(name, 'x', false) FROM pg_settings WHERE name = 'search.path'"},
+        {"unknown-effect", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'r\u00f4le'"},
+        {"no-role-change", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'ROLE'"},
         {"allow", "SELECT *\n\n\nFROM t\n\n\nWHERE id = 1"},
         {"allow", "SELECT 'DELETE FROM t; DROP TABLE t'"},
         {"allow", "SELECT E'\\''; SELECT 1"},
