@@ -370,6 +370,9 @@ final class FrontendRelay {
                             + " changed since", null, "Prepare it again."));
             return null;
         }
+        if (now.bindCheck() != null) { // the types are the Parse's, which the server keeps
+            now = now.withParameterTypes(prepared.verdict().parameterTypes());
+        }
         names.judgedAgain(statementName, prepared, prepared.judged(now, judge, session.roleAndPath().all()));
         return now;
     }

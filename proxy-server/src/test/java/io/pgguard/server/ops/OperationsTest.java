@@ -207,6 +207,42 @@ class OperationsTest {
         }
     }
 
+    static String requireWhere(String id) {
+        return "pgguard.rules { id = " + id + ", users { ops_user = [r] }, roles { r { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = where, type = require-where, "
+                + "kinds = [DELETE] }, { id = grants, type = grants } ] }";
+    }
+
+    /**
+     * A DELETE whose WHERE its parameters decide, prepared before a reload, is judged again and still reads the
+     * binary int4 pgjdbc binds by the type its Parse declared: bound to 0 it runs, bound to 1 it is refused.
+     */
+    @Test
+    void aBindCheckPreparedBeforeAReloadStillReadsItsValues() throws Exception {
+        Properties serverPrepared = new Properties();
+        serverPrepared.setProperty("prepareThreshold", "1");
+        try (GuardHarness guard = GuardHarness.startWithText(pg, requireWhere("w1"), Map.of());
+                Connection c = guard.connect("ops_user", "pw", "postgres", serverPrepared);
+                PreparedStatement delete = c.prepareStatement("DELETE FROM ops_items WHERE 1 = ?")) {
+            delete.setInt(1, 0);
+            assertEquals(0, delete.executeUpdate());
+            assertTrue(preparedOnTheServer(c).contains("DELETE FROM ops_items WHERE 1 = $1"), "a named statement");
+            Files.writeString(guard.configFile().toPath(), requireWhere("w2"));
+            assertEquals(200, guard.admin("POST", "/reload", null).statusCode());
+            for (int round = 0; round < 2; round++) {
+                delete.setInt(1, 0);
+                assertEquals(0, delete.executeUpdate(), "round " + round);
+                delete.setInt(1, 1);
+                assertEquals("42501", assertThrows(PSQLException.class, delete::executeUpdate).getSQLState());
+            }
+        }
+        try (Connection direct = pg.superuser();
+                ResultSet rs = direct.createStatement().executeQuery("SELECT count(*) FROM ops_items")) {
+            assertTrue(rs.next());
+            assertEquals(2, rs.getInt(1));
+        }
+    }
+
     private static List<Integer> ids(PreparedStatement select) throws SQLException {
         List<Integer> ids = new java.util.ArrayList<>();
         try (ResultSet rs = select.executeQuery()) {
