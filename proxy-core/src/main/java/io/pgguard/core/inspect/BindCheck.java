@@ -1,6 +1,5 @@
 package io.pgguard.core.inspect;
 
-import io.pgguard.core.protocol.PgError;
 import java.util.List;
 import java.util.function.IntPredicate;
 
@@ -12,9 +11,10 @@ import java.util.function.IntPredicate;
 public interface BindCheck {
 
     /**
-     * The error to fail a Bind with, or null to let it through. {@code values} holds $1, $2... as text, null for
+     * The refusal to fail a Bind with (a rejecting verdict, counted and audited as any other), or null to let it
+     * through. {@code values} holds $1, $2... as text, null for
      * SQL NULL; {@code unread} tells which PgGuard did not read (their text is not given); {@code values} is null
      * for a Bind PgGuard could not read at all, which must be refused.
      */
-    PgError refusal(List<String> values, IntPredicate unread);
+    Verdict refusal(List<String> values, IntPredicate unread);
 }

@@ -316,7 +316,7 @@ final class FrontendRelay {
                 return;
             }
         }
-        if (verdict.bindCheck() != null && refusedForItsValues(message, verdict, prepared.verdict().parameterTypes())) {
+        if (verdict.bindCheck() != null && refusedForItsValues(message, verdict, prepared)) {
             return;
         }
         forward(message, PendingResponse.changing(verdict.isReject()
@@ -329,16 +329,19 @@ final class FrontendRelay {
      * numbers): the Bind fails in the server's place when its values, or values PgGuard cannot read, would let it
      * touch every row.
      */
-    private boolean refusedForItsValues(ByteBuf message, Verdict verdict, int[] declaredTypes) {
-        Bind.Parameters parameters = Bind.parameters(message, declaredTypes);
-        PgError refusal = parameters == null ? verdict.bindCheck().refusal(null, i -> true)
+    private boolean refusedForItsValues(ByteBuf message, Verdict verdict, ServerNames.Prepared prepared) {
+        long start = System.nanoTime();
+        Bind.Parameters parameters = Bind.parameters(message, prepared.verdict().parameterTypes());
+        Verdict refusal = parameters == null ? verdict.bindCheck().refusal(null, i -> true)
                 : verdict.bindCheck().refusal(parameters.values(), parameters.unread()::get);
         if (refusal == null) {
             return false;
         }
-        log.info("connection {} ({}): a Bind refused for its values: {}", session.connectionId, session.user(),
-                refusal.message());
-        failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", "bind-values", refusal);
+        log.info("connection {} ({}): a Bind refused for its values by rule {}", session.connectionId,
+                session.user(), refusal.ruleId());
+        session.context.events().statementInspected(session, prepared.sql(), SqlOrigin.PARSE, refusal,
+                System.nanoTime() - start);
+        failInstead(message, PendingResponse.Kind.BIND, "pgguard_unknown", refusal.ruleId(), refusal.rejection());
         return true;
     }
 

@@ -140,7 +140,7 @@ public final class RulesInspector implements StatementInspector {
             verdict = verdict.withDropsPreparedStatements();
         }
         if (!decision.bindConditions().isEmpty() && !decision.rejected()) {
-            verdict = verdict.withBindCheck(bindCheck(decision.bindConditions()));
+            verdict = verdict.withBindCheck(bindCheck(decision));
         }
         if (decision.readRowCap() >= 0 && !decision.rejected()) {
             verdict = verdict.withReadRowCap(decision.readRowCap(), rowCapError(decision.readRowCap()),
@@ -157,11 +157,11 @@ public final class RulesInspector implements StatementInspector {
     }
 
     /** Refuses a Bind whose values let one of the conditions keep every row, or that PgGuard cannot read. */
-    private static BindCheck bindCheck(List<BindCondition> conditions) {
-        return (values, binary) -> {
-            for (BindCondition c : conditions) {
-                if (values == null || c.condition().evaluate(values, binary) != ParameterCondition.Outcome.KEEPS_NO_ROW) {
-                    return toError(c.rejection());
+    private static BindCheck bindCheck(Decision decision) {
+        return (values, unread) -> {
+            for (BindCondition c : decision.bindConditions()) {
+                if (values == null || c.condition().evaluate(values, unread) != ParameterCondition.Outcome.KEEPS_NO_ROW) {
+                    return Verdict.reject(toError(c.rejection()), c.rejection().ruleId(), decision);
                 }
             }
             return null;

@@ -147,6 +147,7 @@ class RuleKindsEndToEndTest {
      */
     @Test
     void aWhereOfParametersOnlyIsJudgedByTheValuesBound() throws Exception {
+        double refusedBefore = whereRequiredRefusals();
         try (Connection c = guard.connect("kind_user", "pw")) {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM kind_items WHERE 1 = ?")) {
                 for (int round = 0; round < 6; round++) { // pgjdbc names the statement from the 5th execution
@@ -184,6 +185,17 @@ class RuleKindsEndToEndTest {
             rs.next();
             assertEquals(0, rs.getInt(1));
         }
+        assertEquals(refusedBefore + 7, whereRequiredRefusals(), "each refused Bind is counted under its rule");
+    }
+
+    private static double whereRequiredRefusals() throws Exception {
+        String prefix = "pgguard_rule_rejections_total{mode=\"enforce\",rule=\"where-required\"} ";
+        for (String line : guard.admin("GET", "/metrics", null).body().split("\n")) {
+            if (line.startsWith(prefix)) {
+                return Double.parseDouble(line.substring(prefix.length()).trim());
+            }
+        }
+        return 0;
     }
 
     @Test
