@@ -66,8 +66,8 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ProxySettings settings, StatementInspector inspector, ProxyEvents events,
             CancelRegistry cancels, int workerThreads, Transport transport, Consumer<Channel> clientPipelineCustomizer) {
         this.transport = transport;
-        this.bossGroup = new TimerlessEventLoopGroup(1, transport.ioHandlerFactory());
-        this.workerGroup = new TimerlessEventLoopGroup(workerThreads, transport.ioHandlerFactory());
+        this.bossGroup = new TimerlessEventLoopGroup(1, "pgguard-accept", transport.ioHandlerFactory());
+        this.workerGroup = new TimerlessEventLoopGroup(workerThreads, "pgguard-io", transport.ioHandlerFactory());
         this.context = new ProxyContext(settings, inspector, events, cancels, new UpstreamDialer(transport));
         this.clientPipelineCustomizer = clientPipelineCustomizer;
     }

@@ -4,6 +4,7 @@ import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SingleThreadIoEventLoop;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.Executor;
 
 /**
@@ -16,8 +17,9 @@ import java.util.concurrent.Executor;
  */
 public final class TimerlessEventLoopGroup extends MultiThreadIoEventLoopGroup {
 
-    public TimerlessEventLoopGroup(int threads, IoHandlerFactory ioHandlerFactory) {
-        super(threads, ioHandlerFactory);
+    /** {@code name} names the threads, name-1-1, name-1-2...: what logs and thread dumps show. */
+    public TimerlessEventLoopGroup(int threads, String name, IoHandlerFactory ioHandlerFactory) {
+        super(threads, new DefaultThreadFactory(name), ioHandlerFactory);
     }
 
     @Override

@@ -89,7 +89,7 @@ class TimerlessEventLoopGroupTest {
     private static void withLoop(Transport transport, LoopTest test) throws Exception {
         assumeTrue(transport.isAvailable(), () -> transport.configName() + " does not run here: "
                 + transport.unavailabilityReason());
-        TimerlessEventLoopGroup group = new TimerlessEventLoopGroup(1, transport.ioHandlerFactory());
+        TimerlessEventLoopGroup group = new TimerlessEventLoopGroup(1, "timerless-test", transport.ioHandlerFactory());
         try {
             test.run(group.next());
         } finally {
