@@ -29,8 +29,17 @@ final class PinnedSettingName {
     private PinnedSettingName() {
     }
 
-    /** The pinned setting name, or null when the call is not of that shape. */
-    static String of(Statement statement, List<Expression> callArgs, WhereAnalyzer constants, List<String> searchPath) {
+    /**
+     * The pinned setting name, or null when the call is not of that shape, or when the text writes OPERATOR(...),
+     * which the parser is given as the bare operator: {@code name OPERATOR(public.=) 'x'} may hold for every row.
+     */
+    static String of(Statement statement, List<Expression> callArgs, WhereAnalyzer constants, List<String> searchPath,
+            List<io.pgguard.rules.lex.Token> tokens) {
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isKeyword("operator") && tokens.get(i + 1).type() == io.pgguard.rules.lex.TokenType.LPAREN) {
+                return null;
+            }
+        }
         if (callArgs.isEmpty() || !(statement instanceof PlainSelect select) || !isCalledIn(select, callArgs)
                 || select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()
                 || select.getJoins() != null && !select.getJoins().isEmpty()

@@ -372,7 +372,7 @@ public final class StatementClassifier {
                         : keyword.equalsIgnoreCase("true") || keyword.equalsIgnoreCase("false") ? keyword : null);
             }
             if (name.equals("set_config") && !literalArgs.isEmpty() && literalArgs.get(0) == null) {
-                literalArgs.set(0, PinnedSettingName.of(statement, call.args(), constants, searchPath));
+                literalArgs.set(0, PinnedSettingName.of(statement, call.args(), constants, searchPath, input.tokens));
             }
             judgeCall(schema, name, literalArgs, b, searchPath);
         }

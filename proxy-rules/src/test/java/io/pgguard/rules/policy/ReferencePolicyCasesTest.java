@@ -276,6 +276,7 @@ class ReferencePolicyCasesTest {
         {"unknown-effect", "SELECT set_config(name, 'x', false) FROM pg_settings WHERE name = 'search.path'"},
         {"unknown-effect", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'r\u00f4le'"},
         {"no-role-change", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name = 'ROLE'"},
+        {"unknown-effect", "SELECT set_config(name, 'postgres', false) FROM pg_settings WHERE name OPERATOR(public.=) 'work_mem'"},
         {"allow", "SELECT *\n\n\nFROM t\n\n\nWHERE id = 1"},
         {"allow", "SELECT 'DELETE FROM t; DROP TABLE t'"},
         {"allow", "SELECT E'\\''; SELECT 1"},
