@@ -32,7 +32,6 @@ public final class Verdict {
     private boolean copyHeaderLines;
     private List<SqlPreparedStatementUse> sqlPreparedStatements = List.of();
     private BindCheck bindCheck;
-    private int[] parameterTypes = new int[0];
 
     private Verdict(Action action, String rewrittenSql, PgError rejection, String ruleId, String newEffectiveRole,
             Object attachment) {
@@ -77,7 +76,6 @@ public final class Verdict {
         copy.copyHeaderLines = copyHeaderLines;
         copy.sqlPreparedStatements = sqlPreparedStatements;
         copy.bindCheck = bindCheck;
-        copy.parameterTypes = parameterTypes;
         return copy;
     }
 
@@ -86,17 +84,6 @@ public final class Verdict {
         Verdict copy = copy(newEffectiveRole);
         copy.bindCheck = check;
         return copy;
-    }
-
-    /** The parameter types the Parse declared, which the Bind check reads binary integers by. */
-    public Verdict withParameterTypes(int[] oids) {
-        Verdict copy = copy(newEffectiveRole);
-        copy.parameterTypes = oids.clone();
-        return copy;
-    }
-
-    public int[] parameterTypes() {
-        return parameterTypes.clone();
     }
 
     /** The check each Bind of this statement must pass, or null. */

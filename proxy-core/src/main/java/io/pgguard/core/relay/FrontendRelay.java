@@ -252,15 +252,13 @@ final class FrontendRelay {
         StatementInspector judge = session.context.inspector(); // read first: never newer than the one inspecting
         Verdict verdict = inspectSent(message, parse.statementName(), parse.sql(), parse.textOffset(), SqlOrigin.PARSE,
                 start);
-        if (verdict.bindCheck() != null) {
-            verdict = verdict.withParameterTypes(parse.parameterTypeOids());
-        }
         String name = parse.statementName();
         // Recorded as if the server takes it; if it fails, the picture is rebuilt without it when the error
         // comes. A name in use is refused by the server (42P05), which keeps its statement: nothing changes.
         ServerNames.Change change = !name.isEmpty() && names.statement(name) != null ? null
                 : names.parsed(name, new ServerNames.Prepared(verdict, parse.sql(), judge, session.roleAndPath().all(),
-                        session.standardConformingStrings()));
+                        session.standardConformingStrings(),
+                        verdict.bindCheck() != null ? parse.parameterTypeOids() : new int[0]));
         if (verdict.dropsPreparedStatements()) {
             names.namedStatementsMayBeDropped();
         }
@@ -331,7 +329,7 @@ final class FrontendRelay {
      */
     private boolean refusedForItsValues(ByteBuf message, Verdict verdict, ServerNames.Prepared prepared) {
         long start = System.nanoTime();
-        Bind.Parameters parameters = Bind.parameters(message, prepared.verdict().parameterTypes());
+        Bind.Parameters parameters = Bind.parameters(message, prepared.parameterTypes());
         Verdict refusal = parameters == null ? verdict.bindCheck().refusal(null, i -> true)
                 : verdict.bindCheck().refusal(parameters.values(), parameters.unread()::get);
         if (refusal == null) {
@@ -372,9 +370,6 @@ final class FrontendRelay {
                             + statementName + "\" must be prepared again: the rules, the role or the search_path"
                             + " changed since", null, "Prepare it again."));
             return null;
-        }
-        if (now.bindCheck() != null) { // the types are the Parse's, which the server keeps
-            now = now.withParameterTypes(prepared.verdict().parameterTypes());
         }
         names.judgedAgain(statementName, prepared, prepared.judged(now, judge, session.roleAndPath().all()));
         return now;

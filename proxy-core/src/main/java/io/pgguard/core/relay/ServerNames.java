@@ -23,8 +23,17 @@ final class ServerNames {
      * inspector, the roles and search_paths the session may have had, its standard_conforming_strings), so that a
      * Bind after a rules reload or a change of role or search_path can judge it again as the server will run it.
      */
+    /**
+     * A statement the server holds. {@code parameterTypes} are the OIDs its Parse declared, kept only where a Bind
+     * check reads values by them (empty otherwise): the server keeps them whatever the rules say of it later.
+     */
     record Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<RoleAndSearchPath.Values> judgedUnder,
-            boolean standardConformingStrings) {
+            boolean standardConformingStrings, int[] parameterTypes) {
+
+        Prepared(Verdict verdict, String sql, StatementInspector judgedBy, List<RoleAndSearchPath.Values> judgedUnder,
+                boolean standardConformingStrings) {
+            this(verdict, sql, judgedBy, judgedUnder, standardConformingStrings, NO_TYPES);
+        }
 
         /** Whether the verdict was reached by these rules, under these roles and search_paths. */
         boolean judgedAsNow(StatementInspector inspector, List<RoleAndSearchPath.Values> now) {
@@ -33,9 +42,11 @@ final class ServerNames {
 
         /** The same statement with the verdict it got when judged again. */
         Prepared judged(Verdict again, StatementInspector by, List<RoleAndSearchPath.Values> under) {
-            return new Prepared(again, sql, by, under, standardConformingStrings);
+            return new Prepared(again, sql, by, under, standardConformingStrings, parameterTypes);
         }
     }
+
+    private static final int[] NO_TYPES = new int[0];
 
     /** The unnamed statement of a simple Query PgGuard ran as extended messages, which PostgreSQL would drop. */
     static final Prepared UNNAMED_GONE = new Prepared(Verdict.forward(null), "", null, List.of(), true);

@@ -40,16 +40,11 @@ final class ParameterConditions {
     static ParameterCondition of(Expression where, List<Token> statementTokens) {
         Map<Integer, Integer> uses = new HashMap<>();
         Node root = node(where, uses);
-        if (root == null || uses.isEmpty()) {
+        if (root == null || uses.isEmpty() || ParserInput.writesQualifiedOperator(statementTokens)) {
             return null;
         }
         Map<Integer, Integer> inStatement = new HashMap<>();
-        for (int i = 0; i < statementTokens.size(); i++) {
-            Token t = statementTokens.get(i);
-            if (t.isKeyword("operator") && i + 1 < statementTokens.size()
-                    && statementTokens.get(i + 1).type() == TokenType.LPAREN) {
-                return null;
-            }
+        for (Token t : statementTokens) {
             if (t.type() == TokenType.PARAM) {
                 try {
                     inStatement.merge(Integer.parseInt(t.value()), 1, Integer::sum);

@@ -391,6 +391,19 @@ final class ParserInput {
         return t.type() == TokenType.IDENT || t.type() == TokenType.QUOTED_IDENT;
     }
 
+    /**
+     * Whether the text writes OPERATOR(...), which the parser is given as the bare operator: another schema's
+     * operator of that name may do anything.
+     */
+    static boolean writesQualifiedOperator(List<Token> tokens) {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (qualifiedOperatorEnd(tokens, i) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** For OPERATOR ( [schema .] op ) at i: index of the closing parenthesis; else -1. */
     private static int qualifiedOperatorEnd(List<Token> tokens, int i) {
         if (!tokens.get(i).isKeyword("operator") || i + 3 >= tokens.size() || tokens.get(i + 1).type() != TokenType.LPAREN) {

@@ -35,12 +35,7 @@ final class PinnedSettingName {
      */
     static String of(Statement statement, List<Expression> callArgs, WhereAnalyzer constants, List<String> searchPath,
             List<io.pgguard.rules.lex.Token> tokens) {
-        for (int i = 0; i + 1 < tokens.size(); i++) {
-            if (tokens.get(i).isKeyword("operator") && tokens.get(i + 1).type() == io.pgguard.rules.lex.TokenType.LPAREN) {
-                return null;
-            }
-        }
-        if (callArgs.isEmpty() || !(statement instanceof PlainSelect select) || !isCalledIn(select, callArgs)
+        if (ParserInput.writesQualifiedOperator(tokens) || callArgs.isEmpty() || !(statement instanceof PlainSelect select) || !isCalledIn(select, callArgs)
                 || select.getWithItemsList() != null && !select.getWithItemsList().isEmpty()
                 || select.getJoins() != null && !select.getJoins().isEmpty()
                 || !(select.getFromItem() instanceof Table from) || !isPgSettings(from, searchPath)

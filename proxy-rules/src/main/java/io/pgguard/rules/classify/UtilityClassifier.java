@@ -621,18 +621,17 @@ final class UtilityClassifier {
     private void lock(TokenCursor c, FactsBuilder b) {
         b.kind(CommandKind.LOCK);
         c.accept("table");
-        ddlTargets(c, b, Access.LOCK);
-        if (c.accept("in") && c.accept("access") && c.accept("share") && c.accept("mode")) {
-            c.accept("nowait");
-            if (c.peek() == null) { // the statement's tables are all LOCK's own
-                List<TableAccess> locked = new ArrayList<>(b.tables);
-                b.tables.clear();
-                for (TableAccess t : locked) {
-                    b.tables.add(t.access() == Access.LOCK ? new TableAccess(t.schema(), t.name(), Access.READ,
-                            t.catalog()) : t);
-                }
-            }
+        ddlTargets(c, b, endsInAccessShareMode(c.tokens) ? Access.READ : Access.LOCK);
+    }
+
+    /** ... IN ACCESS SHARE MODE [NOWAIT] at the end of the statement (no table is named IN: it is reserved). */
+    private static boolean endsInAccessShareMode(List<Token> tokens) {
+        int end = tokens.size();
+        if (end > 0 && tokens.get(end - 1).isKeyword("nowait")) {
+            end--;
         }
+        return end >= 4 && tokens.get(end - 4).isKeyword("in") && tokens.get(end - 3).isKeyword("access")
+                && tokens.get(end - 2).isKeyword("share") && tokens.get(end - 1).isKeyword("mode");
     }
 
     /** CALL name(args): judged by the configured effect of the procedure, unknown otherwise. */

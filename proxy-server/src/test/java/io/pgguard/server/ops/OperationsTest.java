@@ -34,11 +34,16 @@ import org.slf4j.LoggerFactory;
 
 /** Admin endpoint, metrics, audit, reload and drain of a whole running PgGuard. */
 class OperationsTest {
-    static final String ALLOW_DELETES = "pgguard.rules { id = v1, users { ops_user = [r] }, roles { r { statements = [ALL], "
-            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = grants, type = grants } ] }";
-    static final String REFUSE_DELETES = "pgguard.rules { id = v2, users { ops_user = [r] }, roles { r { statements = [ALL], "
-            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = no-deletes, type = forbid, "
-            + "kinds = [DELETE], message = \"deletes are switched off\" }, { id = grants, type = grants } ] }";
+    static final String ALLOW_DELETES = opsRules("v1", "");
+    static final String REFUSE_DELETES = opsRules("v2", "{ id = no-deletes, type = forbid, kinds = [DELETE], "
+            + "message = \"deletes are switched off\" }, ");
+
+    /** Rules set {@code id}: ops_user may do anything the grants allow, and {@code rules} come before the grants. */
+    static String opsRules(String id, String rules) {
+        return "pgguard.rules { id = " + id + ", users { ops_user = [r] }, roles { r { statements = [ALL], "
+                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ " + rules
+                + "{ id = grants, type = grants } ] }";
+    }
     static PostgresFixture pg;
 
     @BeforeAll
@@ -152,9 +157,7 @@ class OperationsTest {
         }
     }
 
-    static final String CAP_READS = "pgguard.rules { id = v3, users { ops_user = [r] }, roles { r { statements = [ALL], "
-            + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = cap, type = read-row-cap, "
-            + "max-rows = 5 }, { id = grants, type = grants } ] }";
+    static final String CAP_READS = opsRules("v3", "{ id = cap, type = read-row-cap, max-rows = 5 }, ");
 
     /**
      * Statements prepared before a reload are judged again by the new rules before they run: one the new rules
@@ -163,10 +166,8 @@ class OperationsTest {
      */
     @Test
     void statementsPreparedBeforeAReloadAreJudgedByTheNewRules() throws Exception {
-        Properties serverPrepared = new Properties();
-        serverPrepared.setProperty("prepareThreshold", "1");
         try (GuardHarness guard = GuardHarness.startWithText(pg, ALLOW_DELETES, Map.of());
-                Connection c = guard.connect("ops_user", "pw", "postgres", serverPrepared);
+                Connection c = serverPrepared(guard);
                 PreparedStatement delete = c.prepareStatement("DELETE FROM ops_items WHERE id = ?");
                 PreparedStatement select = c.prepareStatement("SELECT id FROM ops_items WHERE id > ? ORDER BY id")) {
             c.setAutoCommit(false);
@@ -208,9 +209,14 @@ class OperationsTest {
     }
 
     static String requireWhere(String id) {
-        return "pgguard.rules { id = " + id + ", users { ops_user = [r] }, roles { r { statements = [ALL], "
-                + "tables = [ { on = [\"*.*\"], privileges = [ALL] } ] } }, rules = [ { id = where, type = require-where, "
-                + "kinds = [DELETE] }, { id = grants, type = grants } ] }";
+        return opsRules(id, "{ id = where, type = require-where, kinds = [DELETE] }, ");
+    }
+
+    /** ops_user's connection that prepares every statement on the server from its first execution. */
+    private static Connection serverPrepared(GuardHarness guard) throws SQLException {
+        Properties serverPrepared = new Properties();
+        serverPrepared.setProperty("prepareThreshold", "1");
+        return guard.connect("ops_user", "pw", "postgres", serverPrepared);
     }
 
     /**
@@ -219,10 +225,8 @@ class OperationsTest {
      */
     @Test
     void aBindCheckPreparedBeforeAReloadStillReadsItsValues() throws Exception {
-        Properties serverPrepared = new Properties();
-        serverPrepared.setProperty("prepareThreshold", "1");
         try (GuardHarness guard = GuardHarness.startWithText(pg, requireWhere("w1"), Map.of());
-                Connection c = guard.connect("ops_user", "pw", "postgres", serverPrepared);
+                Connection c = serverPrepared(guard);
                 PreparedStatement delete = c.prepareStatement("DELETE FROM ops_items WHERE 1 = ?")) {
             delete.setInt(1, 0);
             assertEquals(0, delete.executeUpdate());
